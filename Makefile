@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SL := $(BIN)/supportline
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install test-tools postgres lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: migrate, seed demo data, build the index, serve on http://127.0.0.1:5000 with the clock beside it.
+run: export SUPPORTLINE_ENV ?= dev
+run: install
+	$(SL) db upgrade
+	$(SL) demo seed
+	@echo
+	@echo "Supportline körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
+	@$(SL) clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
+		$(SL) run --host $(HOST) --port $(PORT)
+
+## make test: install what the tests need (Chromium, axe-core, PostgreSQL running), lint, run the whole suite.
+test: install test-tools postgres
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+test-tools:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-package-lock --no-audit --no-fund --loglevel=error
+
+# The tests need the PostgreSQL server at 127.0.0.1:5432; start the local cluster if it is down,
+# and fail (never skip) when it cannot be reached.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start 2>/dev/null; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL på 127.0.0.1:5432 svarar inte: testerna kräver den." >&2; exit 1; }
+
+lint:
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

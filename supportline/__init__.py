@@ -1,0 +1,49 @@
+"""Supportline: case handling and knowledge base for the national support line on
+honour-related violence and oppression."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Never migrates or schedules anything: that is `supportline db
+    upgrade` (release) and `supportline clock` (the one clock process)."""
+    app = Flask(__name__, instance_path=os.environ.get("SUPPORTLINE_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from supportline.config import load_config
+
+    app.config.update(load_config(app.instance_path))
+    app.config["VERSION"] = __version__
+    if config:
+        app.config.update(config)
+
+    from supportline.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    csrf.init_app(app)
+
+    import supportline.models  # noqa: F401 - registers every table on the metadata
+    from supportline import admin, api, auth, site
+
+    auth.init_app(app)
+    admin.init_app(app)
+    site.init_app(app)
+    api.init_app(app)
+
+    from supportline.cli import init_app as init_cli
+
+    init_cli(app)
+
+    @app.context_processor
+    def inject_globals():
+        return {"app_name": "Stödtelefonen – ärenden och kunskap", "version": __version__}
+
+    return app

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from supportline.auth import roles_required
+from supportline.auth.forms import CreateUserForm, EmptyForm, RoleForm
+from supportline.auth.models import User
+from supportline.auth.service import AccountError, change_role, create_user, set_active
+from supportline.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _users():
+    return db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
+
+
+def _page(form: CreateUserForm, status: int = 200):
+    return render_template("admin/index.html", users=_users(), form=form, role_form=RoleForm,
+                           action_form=EmptyForm()), status
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    return _page(CreateUserForm(formdata=None))
+
+
+@bp.post("/anvandare")
+@roles_required("admin")
+def create():
+    form = CreateUserForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    try:
+        user = create_user(current_user, form.email.data, form.role.data, form.password.data, form.name.data or "")
+    except AccountError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "email").errors = [str(exc)]
+        return _page(form, 422)
+    flash(f"Kontot {user.email} är skapat.", "success")
+    return redirect(url_for("admin.index"))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/anvandare/<int:user_id>/roll")
+@roles_required("admin")
+def set_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Välj en giltig roll.", "error")
+        return redirect(url_for("admin.index")), 303
+    try:
+        change_role(current_user, user, form.role.data)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.email} har nu rollen {user.role_label.lower()}.", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/anvandare/<int:user_id>/<any(inaktivera, aktivera):action>")
+@roles_required("admin")
+def toggle_active(user_id: int, action: str):
+    user = _user_or_404(user_id)
+    EmptyForm().validate_on_submit()
+    try:
+        set_active(current_user, user, action == "aktivera")
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.email} är {'aktiverat' if user.active else 'inaktiverat och utloggat'}.", "success")
+    return redirect(url_for("admin.index"))

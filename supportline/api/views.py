@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+
+from supportline.auth import is_bearer_request
+from supportline.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token-authenticated calls carry no cookie and need no CSRF token; cookie-authenticated
+# calls that change state still do (checked below).
+csrf.exempt(bp)
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions():
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and not is_bearer_request():
+        csrf.protect()
+
+
+def api_login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            abort(401)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/me")
+@api_login_required
+def me():
+    return jsonify({"email": current_user.email, "role": current_user.role})

@@ -1,0 +1,81 @@
+"""Staff login, server-side sessions, roles and API tokens."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request, session
+from flask_login import current_user
+
+from supportline.extensions import login_manager
+
+SESSION_KEY = "sid"
+
+
+def init_app(app) -> None:
+    from supportline.auth import views
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att se sidan."
+    login_manager.login_message_category = "info"
+    # Our sessions are revocable rows (see service.load_session); Flask-Login's own
+    # session protection and remember-me cookie are not used.
+    login_manager.session_protection = None
+    app.register_blueprint(views.bp)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if request.path.startswith("/api/"):
+            abort(401)
+        from flask import flash, redirect, url_for
+
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from supportline.auth.service import load_session
+
+    row = load_session(session.get(SESSION_KEY))
+    if row is None or str(row.user_id) != user_id:
+        return None
+    return row.user
+
+
+@login_manager.request_loader
+def _load_user_from_bearer(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    from supportline.auth.service import user_for_api_token
+
+    user = user_for_api_token(header[len("Bearer "):].strip())
+    if user is not None:
+        g.api_token_auth = True
+    return user
+
+
+def roles_required(*roles: str):
+    """Only logged-in staff with one of these roles; admins may do everything."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from supportline.extensions import login_manager as lm
+
+                return lm.unauthorized()
+            if not current_user.has_role(*roles, "admin"):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def is_bearer_request() -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")

@@ -1,0 +1,45 @@
+"""The clock process: the one APScheduler BlockingScheduler of an installation.
+
+Jobs are declared in `jobs.JOBS` with stable ids. The scheduler only decides when to
+try; whether a job's work is due (and done exactly once) is decided by the database.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(app, scheduler_cls=BlockingScheduler):
+    from supportline.clock.jobs import JOBS
+
+    scheduler = scheduler_cls(timezone="Europe/Stockholm",
+                              job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    for job in JOBS:
+        scheduler.add_job(_in_app_context, job.trigger, args=[app, job.func], id=job.id, name=job.name,
+                          replace_existing=True, **job.trigger_args)
+    return scheduler
+
+
+def _in_app_context(app, func):
+    with app.app_context():
+        try:
+            func()
+        except Exception:
+            log.exception("clock job %s failed", func.__name__)
+            from supportline.extensions import db
+
+            db.session.rollback()
+
+
+def run_clock(app) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s clock %(levelname)s %(message)s")
+    scheduler = build_scheduler(app)
+    log.info("clock started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("clock stopped")

@@ -1,0 +1,77 @@
+"""Configuration from the environment.
+
+SUPPORTLINE_ENV selects the defaults: `dev` (make run), `test` (the test suite) or
+`production` (the default, so a forgotten setting fails safe).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "supportline.db")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def load_config(instance_path: str) -> dict:
+    env = os.environ.get("SUPPORTLINE_ENV", "production").strip().lower()
+    if env not in {"dev", "test", "production"}:
+        raise ConfigError(f"SUPPORTLINE_ENV måste vara dev, test eller production, inte {env!r}.")
+    relaxed = env in {"dev", "test"}
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if not relaxed:
+            raise ConfigError(
+                "SECRET_KEY saknas. Sätt miljövariabeln SECRET_KEY till en lång slumpmässig sträng "
+                "(till exempel: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        secret = "dev-only-secret-not-for-production"  # noqa: S105 - dev/test only
+    return {
+        "SUPPORTLINE_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SUPPORTLINE_INDEX_DIR": os.environ.get(
+            "SUPPORTLINE_INDEX_DIR", str(Path(instance_path) / "index")
+        ),
+        "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", "2026-07-01T00:00:00+02:00"),
+        "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
+            "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
+        ),
+        "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT"),
+        # Sessions: revocable rows on the server; the cookie only carries their id.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SUPPORTLINE_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SUPPORTLINE_SESSION_ABSOLUTE_HOURS", "10")),
+        "SESSION_COOKIE_NAME": "supportline_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SUPPORTLINE_SECURE_COOKIES", not relaxed),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        "TESTING": env == "test",
+    }

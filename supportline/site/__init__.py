@@ -1,0 +1,9 @@
+"""Start page, health check, accessibility statement, error pages and response headers."""
+
+
+def init_app(app) -> None:
+    from supportline.site import errors, headers, views
+
+    app.register_blueprint(views.bp)
+    errors.init_app(app)
+    headers.init_app(app)

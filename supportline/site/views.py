@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from supportline.extensions import db
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("site/index.html", user=current_user)
+
+
+@bp.get("/tillganglighet")
+def accessibility():
+    return render_template("site/accessibility.html")
+
+
+def _database_state() -> dict:
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        return {"ok": True, "dialect": db.engine.dialect.name}
+    except Exception as exc:  # noqa: BLE001 - health check reports any failure
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}
+
+
+@bp.get("/healthz")
+def healthz():
+    from supportline.search_index import index_status
+
+    database = _database_state()
+    index = index_status(current_app)
+    status = "ok" if database["ok"] and index.get("ok") else ("degraded" if database["ok"] else "down")
+    body = {"status": status, "database": database, "index": index,
+            "version": current_app.config.get("VERSION")}
+    return jsonify(body), (200 if database["ok"] else 503)

@@ -1,0 +1,160 @@
+"""Test harness: every database test runs on SQLite and on PostgreSQL, with the schema
+made by the migrations (never create_all)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+os.environ["SUPPORTLINE_ENV"] = "test"
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from supportline import create_app
+from supportline.extensions import db
+
+PG_ADMIN_URL = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b.strip() for b in os.environ.get("SUPPORTLINE_TEST_DATABASES", "sqlite,postgresql").split(",")]
+PASSWORD = "rätt-häst-batteri-häftklammer"
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A PostgreSQL database of this run's own, dropped at the end. Unreachable is a failure."""
+    name = f"supportline_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {exc}", pytrace=False)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _pg_url(name)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def make_app(database_url: str, tmp: Path, **extra):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SUPPORTLINE_INDEX_DIR": str(tmp / "index"),
+        "SUPPORTLINE_HANDOVER_DIR": str(tmp / "handover"),
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_app(request, tmp_path_factory):
+    """One app per database backend, migrated once from empty."""
+    backend = request.param
+    tmp = tmp_path_factory.mktemp(backend)
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'test.db'}"
+    elif backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    else:
+        raise pytest.UsageError(f"unknown backend {backend}")
+    app = make_app(url, tmp)
+    app.config["BACKEND"] = backend
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app):
+    yield migrated_app
+    with migrated_app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def create_user(app):
+    """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True)."""
+    from supportline.auth.service import create_user as create
+    from supportline.auth.service import set_active
+
+    counter = iter(range(1, 10_000))
+
+    def build(role="handler", email=None, password=PASSWORD, active=True, name=""):
+        with app.app_context():
+            user = create(None, email or f"{role}{next(counter)}@test.invalid", role, password, name)
+            if not active:
+                admin = create(None, f"a{uuid.uuid4().hex[:8]}@test.invalid", "admin", PASSWORD)
+                set_active(admin, user, False)
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return build
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD, next_url=None):
+        page = self.client.get("/login")
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return self.client.post(url, data={"email": email, "password": password,
+                                           "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(client, auth, create_user):
+    """Log the test client in with a new user of the given role; returns the user."""
+
+    def do(role):
+        user = create_user(role)
+        response = auth.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do

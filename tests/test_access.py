@@ -1,0 +1,76 @@
+"""Who may open what: every staff page with every role and without a login."""
+
+import pytest
+
+ROLES = ["handler", "editor", "coordinator", "admin"]
+# path -> roles allowed (admins are allowed everywhere)
+STAFF_PAGES = {
+    "/": set(ROLES),
+    "/admin/": {"admin"},
+}
+PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet"]
+
+
+@pytest.mark.parametrize("path", sorted(STAFF_PAGES))
+def test_staff_pages_send_anonymous_users_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", sorted(STAFF_PAGES))
+def test_staff_pages_check_the_role(client, login_as, path, role):
+    login_as(role)
+    response = client.get(path)
+    if role in STAFF_PAGES[path]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert "Du har inte behörighet" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_need_no_login(client, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["handler", "editor", "coordinator"])
+def test_only_admins_change_accounts(client, login_as, create_user, role):
+    from tests.conftest import csrf_from
+
+    login_as(role)
+    target = create_user("handler")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.post(f"/admin/anvandare/{target.id}/inaktivera", data={"csrf_token": token}).status_code == 403
+    assert client.post("/admin/anvandare", data={"csrf_token": token, "email": "x@test.invalid",
+                                                 "role": "admin", "password": "ett-langt-losenord-123"}
+                       ).status_code == 403
+
+
+def test_every_route_is_covered_by_an_access_rule(app):
+    """A new route must be added to one of the lists above (or the API tests)."""
+    known = set(STAFF_PAGES) | set(PUBLIC_PAGES) | {"/logout", "/static/<path:filename>"}
+    unknown = []
+    for rule in app.url_map.iter_rules():
+        path = rule.rule
+        if path in known or path.startswith("/api/") or path.startswith("/admin/"):
+            continue
+        unknown.append(path)
+    assert unknown == []
+
+
+def test_staff_pages_are_not_cached(client, login_as):
+    login_as("admin")
+    response = client.get("/admin/")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_security_headers_on_every_response(client):
+    for path in ["/login", "/healthz", "/finns-inte"]:
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        for directive in ["script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]:
+            assert directive in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
