@@ -1,0 +1,51 @@
+"""The knowledge base: articles, their rendering and their search index (no Flask, no database)."""
+
+from .article import (
+    Article,
+    ArticleError,
+    Source,
+    dump_article,
+    load_directory,
+    parse_article,
+    read_article,
+    validate_article,
+    write_directory,
+)
+from .query import normalise_query
+from .render import internal_links, plain_text, render_markdown
+from .search import (
+    SCHEMA_VERSION,
+    Hit,
+    IndexBusy,
+    IndexNeedsRebuild,
+    IndexUnavailable,
+    SearchIndex,
+    SearchResults,
+)
+from .taxonomy import AUDIENCES, TOPICS, VISIBILITIES
+
+__all__ = [
+    "AUDIENCES",
+    "SCHEMA_VERSION",
+    "TOPICS",
+    "VISIBILITIES",
+    "Article",
+    "ArticleError",
+    "Hit",
+    "IndexBusy",
+    "IndexNeedsRebuild",
+    "IndexUnavailable",
+    "SearchIndex",
+    "SearchResults",
+    "Source",
+    "dump_article",
+    "internal_links",
+    "load_directory",
+    "normalise_query",
+    "parse_article",
+    "plain_text",
+    "read_article",
+    "render_markdown",
+    "validate_article",
+    "write_directory",
+]

@@ -1,0 +1,133 @@
+"""Markdown to safe HTML for article pages.
+
+Raw HTML in articles is shown as text rather than interpreted, and the output is sanitised with
+nh3 as well, so a mistake in one layer does not put script on a public page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+
+from .article import SLUG_RE
+
+DEFAULT_LINK_PREFIX = "/kunskap/"
+BROKEN_LINK_CLASS = "trasig-lank"
+EXTERNAL_LINK_CLASS = "extern-lank"
+EXTERNAL_LINK_REL = "noopener noreferrer"
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "s", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "rel", "id"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "img": {"src", "alt", "title"},
+    "li": {"id"},
+    "ol": {"start"},
+    "sup": {"id"},
+    "td": {"align"},
+    "th": {"align"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def _article_slug(href: str, link_prefix: str) -> str | None:
+    """The slug an internal article link points to, or None for any other link."""
+    if not href.startswith(link_prefix):
+        return None
+    parts = urlsplit(href)
+    if parts.query or parts.scheme or parts.netloc:
+        return None
+    slug = parts.path[len(link_prefix) :].rstrip("/")
+    return slug if SLUG_RE.match(slug) else None
+
+
+class _LinkProcessor(Treeprocessor):
+    def __init__(self, md, link_prefix: str, known_slugs: set[str] | None):
+        super().__init__(md)
+        self.link_prefix = link_prefix
+        self.known_slugs = known_slugs
+        self.slugs: set[str] = set()
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter("a"):
+            href = element.get("href", "")
+            slug = _article_slug(href, self.link_prefix)
+            classes = element.get("class", "").split()
+            if slug is not None:
+                self.slugs.add(slug)
+                if self.known_slugs is not None and slug not in self.known_slugs:
+                    classes.append(BROKEN_LINK_CLASS)
+            elif urlsplit(href).scheme.lower() in ("http", "https"):
+                classes.append(EXTERNAL_LINK_CLASS)
+                element.set("rel", EXTERNAL_LINK_REL)
+            if classes:
+                element.set("class", " ".join(classes))
+
+
+def _markdown(link_prefix: str, known_slugs: set[str] | None) -> tuple[markdown.Markdown, _LinkProcessor]:
+    md = markdown.Markdown(
+        extensions=["tables", "footnotes", "toc", "sane_lists"],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "footnotes": {"BACKLINK_TITLE": "Tillbaka till fotnot %d i texten"},
+        },
+        output_format="html",
+    )
+    # Authors write Markdown only; raw HTML becomes visible text instead of markup.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    links = _LinkProcessor(md, link_prefix, known_slugs)
+    md.treeprocessors.register(links, "supportline_links", 1)
+    return md, links
+
+
+def sanitise_html(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def render_markdown(body: str, known_slugs: set[str] | None = None, link_prefix: str = DEFAULT_LINK_PREFIX) -> str:
+    """Render an article body to sanitised HTML.
+
+    With known_slugs, links to articles that do not exist get the class "trasig-lank" so editors
+    and readers see them.
+    """
+    md, _links = _markdown(link_prefix, known_slugs)
+    return sanitise_html(md.convert(body))
+
+
+def internal_links(body: str, link_prefix: str = DEFAULT_LINK_PREFIX) -> set[str]:
+    """Slugs of the articles a body links to."""
+    md, links = _markdown(link_prefix, None)
+    md.convert(body)
+    return links.slugs
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|td|th|tr|blockquote|pre|dt|dd)>|<br\s*/?>", re.IGNORECASE)
+
+
+def plain_text(body: str) -> str:
+    """The readable text of a body, without markup, for indexing and search snippets."""
+    md, _links = _markdown(DEFAULT_LINK_PREFIX, None)
+    rendered = _BLOCK_END.sub(lambda match: match.group(0) + "\n", md.convert(body))
+    text = html.unescape(nh3.clean(rendered, tags=set(), attributes={}))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,781 @@
+"""The Whoosh search index for the knowledge base.
+
+Layout of an index directory (the root given to SearchIndex):
+
+    root/CURRENT            name of the build readers should use, replaced atomically
+    root/build-<time>-<id>/ one complete Whoosh index plus meta.json (schema version, build time)
+    root/.write.lock        serialises full builds and in-place updates across processes
+
+A rebuild writes a new build directory and then swaps CURRENT, so readers never see a half-built
+index; the previous build is kept so a search that started on it can finish.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import fcntl
+import functools
+import html
+import json
+import math
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from whoosh import index as whoosh_index
+from whoosh import sorting
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.collectors import TimeLimitCollector
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter
+from whoosh.index import LockError
+from whoosh.lang import stopwords_for_language
+from whoosh.matching import CoordMatcher, UnionMatcher
+from whoosh.qparser import (
+    BoostPlugin,
+    EveryPlugin,
+    FieldsPlugin,
+    MultifieldParser,
+    OrGroup,
+    RangePlugin,
+    SingleQuotePlugin,
+    WildcardPlugin,
+)
+from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.searching import TimeLimit
+from whoosh.support.charset import accent_map
+
+from .article import Article
+from .query import PARSER_KEYWORDS, Item, has_terms, lex, render
+from .render import plain_text
+from .taxonomy import AUDIENCES, TOPICS
+
+# Bump whenever the schema, the analyzer or what is indexed changes: an index built with another
+# version is reported as needing a rebuild instead of returning wrong results.
+SCHEMA_VERSION = 2
+
+TEXT_FIELDS = ("title", "summary", "body")
+POINTER = "CURRENT"
+META = "meta.json"
+BUILD_PREFIX = "build-"
+SEARCH_TIME_LIMIT = 0.5
+WRITE_LOCK_TIMEOUT = 15.0
+MAX_PAGE = 100
+MAX_PAGELEN = 100
+SUGGESTION_WORD_LENGTH = (3, 30)
+COORDINATION_SCALE = 0.9
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing, unreadable or from another schema version; search the database instead."""
+
+
+class IndexNeedsRebuild(IndexUnavailable):
+    """The index was built with another schema version."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process held the index write lock for longer than the timeout."""
+
+
+# Words that carry no subject in a question typed into the search box ("vad gör jag", "ska vi",
+# "måste man"), in addition to Whoosh's Swedish stop words.
+QUESTION_WORDS = frozenset(
+    "gör göra gjorde ska skall måste bör borde egentligen undrar också ens väl typ liksom".split()
+)
+STOP_WORDS = frozenset(stopwords_for_language("sv")) | QUESTION_WORDS
+
+
+def swedish_analyzer():
+    # Stemming runs before folding: the Swedish stemmer needs å/ä/ö to find suffixes and vowels,
+    # and folding after it makes "ostergotland" and "Östergötland" the same term.
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS)
+        | StemFilter(lang="sv")
+        | CharsetFilter(accent_map)
+    )
+
+
+def spelling_analyzer():
+    # Spelling suggestions are shown to people, so their words keep their real form.
+    return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=3)
+
+
+def make_schema() -> Schema:
+    analyzer = swedish_analyzer()
+    return Schema(
+        slug=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        summary=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=analyzer, stored=True, chars=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        topics=KEYWORD(stored=True, commas=True),
+        audiences=KEYWORD(stored=True, commas=True),
+        visibility=ID(stored=True),
+    )
+
+
+_ANALYZER = swedish_analyzer()
+
+
+def analyse(text: str) -> tuple[str, ...]:
+    return tuple(token.text for token in _ANALYZER(text, mode="query"))
+
+
+class _CoordMatcher(CoordMatcher):
+    """Whoosh's coordination bonus, fixed for queries with a single matching term.
+
+    The stock SQR formula multiplies by (terms - 1) / terms, which makes every score 0 when only
+    one term of the query exists in the index (typical after synonym expansion), and it
+    recounts the terms whenever the matcher is replaced mid-search.
+    """
+
+    def __init__(self, child, scale: float = 1.0, termcount: int | None = None):
+        super().__init__(child, scale=scale)
+        if termcount is not None:
+            self._termcount = termcount
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, scale=self._scale, termcount=self._termcount)
+
+    def _sqr(self, score, matching):
+        if self._termcount <= 1:
+            return score
+        return super()._sqr(score, matching)
+
+
+class _CoordOr(Or):
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        matcher = self._tree_matcher(subs, UnionMatcher, searcher, context, lambda q: q.estimate_size(reader))
+        if self.scale and any(matcher.term_matchers()):
+            matcher = _CoordMatcher(matcher, scale=self.scale)
+        return matcher
+
+
+class _ScaledOrGroup(OrGroup):
+    """OR grouping with a bonus for documents that match more of the terms."""
+
+    qclass = _CoordOr
+
+    def __init__(self, nodes=None, **kwargs):
+        kwargs["scale"] = COORDINATION_SCALE
+        super().__init__(nodes=nodes, **kwargs)
+
+
+# Field, range, wildcard and boost syntax would let anyone run unbounded queries.
+_REMOVED_PLUGINS = (FieldsPlugin, WildcardPlugin, RangePlugin, BoostPlugin, EveryPlugin, SingleQuotePlugin)
+
+
+# Synonyms -------------------------------------------------------------------------------------
+
+
+def load_synonyms(path: str | os.PathLike | None = None) -> list[list[str]]:
+    if path is None:
+        text = resources.files("knowledge").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    groups = data.get("groups", []) if isinstance(data, dict) else []
+    result = []
+    for group in groups:
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(t, str) for t in group):
+            raise ValueError(f"ogiltig synonymgrupp: {group!r}")
+        result.append(group)
+    return result
+
+
+class Synonyms:
+    """Synonym groups keyed by the analysed form of each expression."""
+
+    def __init__(self, groups: Iterable[list[str]]):
+        self.expressions: dict[tuple[str, ...], list[str]] = {}
+        for group in groups:
+            for expression in group:
+                key = analyse(expression)
+                if not key:
+                    continue
+                alternatives = self.expressions.setdefault(key, [])
+                alternatives.extend(
+                    other for other in group if analyse(other) not in ((), key) and other not in alternatives
+                )
+        self.longest = max((len(key) for key in self.expressions), default=0)
+
+    def __contains__(self, key: tuple[str, ...]) -> bool:
+        return key in self.expressions
+
+    def alternatives(self, key: tuple[str, ...]) -> list[str]:
+        return self.expressions.get(key, [])
+
+
+@functools.cache
+def _default_synonyms() -> Synonyms:
+    return Synonyms(load_synonyms())
+
+
+def _parser_word(word: str) -> str:
+    return word.lower() if word in PARSER_KEYWORDS else word
+
+
+def _alternative(expression: str) -> str:
+    words = [_parser_word(w) for w in expression.replace('"', " ").split()]
+    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+
+
+def _join(parts: list[str]) -> str:
+    return " ".join(parts).replace("( ", "(").replace(" )", ")")
+
+
+# Compounds ------------------------------------------------------------------------------------
+
+COMPOUND_MIN_CHARS = 8
+COMPOUND_PART_MIN_CHARS = 3
+COMPOUND_RARE_DOCS = 2
+
+
+def split_compound(word: str, known) -> tuple[str, str] | None:
+    """Split a Swedish compound ("hedersvåld", "tonårstjej") into two words the index knows.
+
+    Swedish writes compounds as one word, while an article may say the same thing in two
+    ("hedersrelaterat våld", "tonårsflicka"). known(term) tells whether an analysed term occurs in
+    the index. Only a split into two known parts counts; a linking s ("heders-") is dropped; the
+    split with the longest head (last part) wins, as the head carries the meaning.
+    """
+    word = word.lower()
+    if len(word) < COMPOUND_MIN_CHARS or not word.isalpha():
+        return None
+    low = COMPOUND_PART_MIN_CHARS
+    for cut in range(low, len(word) - low + 1):
+        head = word[cut:]
+        head_key = analyse(head)
+        if len(head_key) != 1 or not known(head_key[0]):
+            continue
+        modifier = word[:cut]
+        for candidate in (modifier, modifier[:-1] if modifier.endswith("s") else None):
+            if not candidate or len(candidate) < low:
+                continue
+            key = analyse(candidate)
+            if len(key) == 1 and known(key[0]):
+                return candidate, head
+    return None
+
+
+def expand_synonyms(items: list[Item], synonyms: Synonyms, compounds=None) -> str:
+    """The query string for the parser, with each synonym expression ORed with its alternatives.
+
+    compounds(word) may return the two parts of a compound word, which are then searched as an
+    alternative to the word itself.
+    """
+    parts: list[str] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if item.kind == "phrase":
+            original = '"' + " ".join(_parser_word(w) for w in item.words) + '"'
+            alternatives = [_alternative(a) for a in synonyms.alternatives(analyse(" ".join(item.words)))]
+            parts.append("(" + " OR ".join([original, *alternatives]) + ")" if alternatives else original)
+            index += 1
+            continue
+        if item.kind != "word":
+            parts.append(render([item]))
+            index += 1
+            continue
+        # Longest run of plain words starting here that is a synonym expression.
+        run_end = index
+        while run_end < len(items) and items[run_end].kind == "word":
+            run_end += 1
+        length = 1
+        alternatives: list[str] = []
+        for candidate in range(min(run_end - index, synonyms.longest + 3), 0, -1):
+            words = [items[i].words[0] for i in range(index, index + candidate)]
+            key = analyse(" ".join(words))
+            if key in synonyms and analyse(words[0]) and analyse(words[-1]):
+                length, alternatives = candidate, [_alternative(a) for a in synonyms.alternatives(key)]
+                break
+        original = " ".join(_parser_word(items[i].words[0]) for i in range(index, index + length))
+        if length == 1 and not alternatives and compounds is not None:
+            split = compounds(items[index].words[0])
+            if split:
+                alternatives = ["(" + " AND ".join(_parser_word(w) for w in split) + ")"]
+        parts.append("(" + " OR ".join([original, *alternatives]) + ")" if alternatives else original)
+        index += length
+    return _join(parts)
+
+
+# Results ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    slug: str
+    title: str
+    summary: str
+    snippet_html: str
+    score: float
+    topics: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
+    visibility: str = "public"
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    query: str
+    partial: bool = False
+
+
+class _MarkFormatter(Formatter):
+    """Matched terms in <mark>; all other text escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return "<mark>" + html.escape(text[token.startchar : token.endchar], quote=False) + "</mark>"
+
+
+class _BoundedCollector(TimeLimitCollector):
+    """A time limit and the filter/mask in one collector.
+
+    Whoosh's TimeLimitCollector collects straight into its child, which silently skips the
+    filtering of a FilterCollector underneath it, so both checks happen here.
+    """
+
+    def __init__(self, child, timelimit: float, allow=None, restrict=None):
+        # A timer thread, not SIGALRM: searches run in worker threads where signals cannot be used.
+        super().__init__(child, timelimit=timelimit, use_alarm=False)
+        self.allow = allow
+        self.restrict = restrict
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self._allow = top_searcher._filter_to_comb(self.allow) if self.allow is not None else None
+        self._restrict = top_searcher._filter_to_comb(self.restrict) if self.restrict is not None else None
+
+    def collect_matches(self):
+        child, allow, restrict = self.child, self._allow, self._restrict
+        for sub_docnum in child.matches():
+            if self.timedout:
+                raise TimeLimit
+            docnum = self.offset + sub_docnum
+            if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
+                continue
+            child.collect(sub_docnum)
+
+
+@dataclass
+class _ReaderState:
+    pid: int
+    build: str
+    index: object
+    searcher: object
+
+
+# The index ------------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """Build, update and search the article index in a directory.
+
+    One instance per process is enough: each thread gets its own searcher, which is refreshed
+    (not reopened) before every search and reopened only after a rebuild has been swapped in.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        *,
+        synonyms: Iterable[list[str]] | None = None,
+        time_limit: float = SEARCH_TIME_LIMIT,
+        lock_timeout: float = WRITE_LOCK_TIMEOUT,
+    ):
+        self.root = Path(directory)
+        self.synonyms = _default_synonyms() if synonyms is None else Synonyms(synonyms)
+        self.time_limit = time_limit
+        self.lock_timeout = lock_timeout
+        self._local = threading.local()
+
+    # Locating and opening ---------------------------------------------------------------------
+
+    def _current_build(self) -> str | None:
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name.startswith(BUILD_PREFIX) and "/" not in name else None
+
+    def _read_meta(self, build: str) -> dict:
+        try:
+            return json.loads((self.root / build / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"indexets metadata kan inte läsas: {exc}") from exc
+
+    def _open(self) -> tuple[str, object, dict]:
+        build = self._current_build()
+        if build is None:
+            raise IndexUnavailable(f"inget sökindex finns i {self.root}")
+        meta = self._read_meta(build)
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexNeedsRebuild(
+                f"sökindexet har schemaversion {meta.get('schema_version')!r}, "
+                f"programmet kräver {SCHEMA_VERSION}: bygg om indexet"
+            )
+        try:
+            ix = whoosh_index.open_dir(str(self.root / build))
+        except Exception as exc:  # noqa: BLE001 - any failure to open means: fall back and rebuild
+            raise IndexUnavailable(f"sökindexet kan inte öppnas: {exc!r}") from exc
+        return build, ix, meta
+
+    def _searcher(self):
+        state: _ReaderState | None = getattr(self._local, "state", None)
+        build = self._current_build()
+        if state is not None and state.pid == os.getpid() and state.build == build:
+            with suppress(Exception):
+                state.searcher = state.searcher.refresh()
+                return state.searcher
+        if state is not None and state.pid == os.getpid():
+            # A forked child must not close descriptors it shares with its parent.
+            with suppress(Exception):
+                state.searcher.close()
+        self._local.state = None
+        build, ix, _meta = self._open()
+        try:
+            searcher = ix.searcher()
+        except Exception as exc:  # noqa: BLE001
+            raise IndexUnavailable(f"sökindexet kan inte läsas: {exc!r}") from exc
+        self._local.state = _ReaderState(os.getpid(), build, ix, searcher)
+        return searcher
+
+    def close(self) -> None:
+        state: _ReaderState | None = getattr(self._local, "state", None)
+        if state is not None and state.pid == os.getpid():
+            state.searcher.close()
+        self._local.state = None
+
+    # Writing ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        with open(self.root / ".write.lock", "a+b") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(f"sökindexet i {self.root} är låst av en annan process") from exc
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _writer(self, ix):
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return ix.writer(timeout=1.0, delay=0.05)
+            except LockError as exc:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"sökindexets skrivlås i {self.root} är upptaget") from exc
+
+    @staticmethod
+    def _document(article: Article) -> dict[str, str]:
+        body = plain_text(article.body)
+        return {
+            "slug": article.slug,
+            "title": article.title,
+            "summary": article.summary,
+            "body": body,
+            "spell": "\n".join((article.title, article.summary, body)),
+            "topics": ",".join(article.topics),
+            "audiences": ",".join(article.audiences),
+            "visibility": article.visibility,
+        }
+
+    def build(self, articles: Iterable[Article]) -> int:
+        """Index all articles into a new build and swap it in; returns the number indexed."""
+        with self._write_lock():
+            previous = self._current_build()
+            stamp = datetime.datetime.now(datetime.UTC)
+            name = f"{BUILD_PREFIX}{stamp:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+            path = self.root / name
+            path.mkdir()
+            try:
+                ix = whoosh_index.create_in(str(path), make_schema())
+                # One process: the corpus is small and a web or clock process must not fork.
+                writer = ix.writer(procs=1, limitmb=64)
+                seen: set[str] = set()
+                try:
+                    for article in articles:
+                        if article.slug in seen:
+                            raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
+                        seen.add(article.slug)
+                        writer.add_document(**self._document(article))
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(optimize=True)
+                ix.close()
+                meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds")}
+                _write_atomic(path / META, json.dumps(meta))
+                _write_atomic(self.root / POINTER, name)
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            self._remove_old_builds(keep={name, previous})
+            return len(seen)
+
+    def _remove_old_builds(self, keep: set[str | None]) -> None:
+        for path in self.root.glob(f"{BUILD_PREFIX}*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def update(self, article: Article) -> None:
+        """Add or replace one article in the current build."""
+        document = self._document(article)
+        with self._write_lock():
+            _build, ix, _meta = self._open()
+            writer = self._writer(ix)
+            try:
+                writer.update_document(**document)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def delete(self, slug: str) -> bool:
+        """Remove one article; returns whether it was in the index."""
+        with self._write_lock():
+            _build, ix, _meta = self._open()
+            writer = self._writer(ix)
+            try:
+                deleted = writer.delete_by_term("slug", slug)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            return bool(deleted)
+
+    # Reading ----------------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        result = {
+            "ok": False,
+            "documents": 0,
+            "schema_version": None,
+            "built_at": None,
+            "error": None,
+            "needs_rebuild": True,
+            "expected_schema_version": SCHEMA_VERSION,
+        }
+        try:
+            build = self._current_build()
+            if build is not None:
+                meta = self._read_meta(build)
+                result["schema_version"] = meta.get("schema_version")
+                result["built_at"] = meta.get("built_at")
+            if getattr(self._local, "state", None) is not None:
+                documents = self._searcher().doc_count()
+            else:
+                # A health check on a throwaway instance must not leave files open.
+                _build, ix, _meta = self._open()
+                with ix.searcher() as searcher:
+                    documents = searcher.doc_count()
+            result.update(ok=True, documents=documents, needs_rebuild=False)
+        except Exception as exc:  # noqa: BLE001 - status reports problems, it never raises them
+            result["error"] = str(exc)
+        return result
+
+    def _parse(self, items: list[Item], searcher):
+        parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=_ScaledOrGroup)
+        for plugin in _REMOVED_PLUGINS:
+            parser.remove_plugin_class(plugin)
+        reader = searcher.reader()
+
+        def frequency(term: str) -> int:
+            return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
+
+        def compounds(word: str) -> tuple[str, str] | None:
+            key = analyse(word)
+            if len(key) != 1 or frequency(key[0]) > COMPOUND_RARE_DOCS:
+                return None
+            return split_compound(word, lambda term: frequency(term) > 0)
+
+        return parser.parse(expand_synonyms(items, self.synonyms, compounds))
+
+    def search(
+        self,
+        query: str,
+        topic: str | None = None,
+        audience: str | None = None,
+        page: int = 1,
+        pagelen: int = 10,
+        include_internal: bool = False,
+    ) -> SearchResults:
+        """Search public (and with include_internal also internal) articles.
+
+        Raises IndexUnavailable when there is no usable index. With an empty query but a topic
+        or audience, all articles in it are listed.
+        """
+        items = lex(query)
+        normalised = render(items)
+        page = min(max(int(page or 1), 1), MAX_PAGE)
+        pagelen = min(max(int(pagelen or 10), 1), MAX_PAGELEN)
+        empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised)
+        searcher = self._searcher()
+        if (topic and topic not in TOPICS) or (audience and audience not in AUDIENCES):
+            return empty
+        if has_terms(items):
+            q = self._parse(items, searcher)
+            if q is NullQuery:
+                return empty
+        elif topic or audience:
+            q = Every()
+        else:
+            return empty
+
+        pairs = (("topics", topic), ("audiences", audience))
+        conditions = [Term(name, value) for name, value in pairs if value]
+        filter_q = And(conditions) if conditions else None
+        mask_q = None if include_internal else Term("visibility", "internal")
+        results, partial = self._run(searcher, q, page * pagelen, filter_q, mask_q)
+
+        total = len(results)
+        facets = {
+            "topics": _counts(results, "topics", TOPICS),
+            "audiences": _counts(results, "audiences", AUDIENCES),
+        }
+        results.fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
+        results.formatter = _MarkFormatter()
+        results.highlighter = Highlighter(
+            fragmenter=results.fragmenter, formatter=results.formatter, always_retokenize=False
+        )
+        hits = []
+        for hit in results[(page - 1) * pagelen : page * pagelen]:
+            snippet = hit.highlights("body", top=2) if has_terms(items) else ""
+            hits.append(
+                Hit(
+                    slug=hit["slug"],
+                    title=hit["title"],
+                    summary=hit["summary"],
+                    snippet_html=snippet or html.escape(hit["summary"], quote=False),
+                    score=float(hit.score or 0.0),
+                    topics=_split_codes(hit.get("topics")),
+                    audiences=_split_codes(hit.get("audiences")),
+                    visibility=hit.get("visibility", "public"),
+                )
+            )
+        suggestion = self._suggest(searcher, items, filter_q, mask_q) if has_terms(items) else None
+        return SearchResults(
+            hits=hits,
+            total=total,
+            page=page,
+            pages=math.ceil(total / pagelen),
+            facets=facets,
+            suggestion=suggestion,
+            query=normalised,
+            partial=partial,
+        )
+
+    def _run(self, searcher, q, limit: int, filter_q, mask_q, facets: bool = True):
+        groupedby = None
+        if facets:
+            groupedby = sorting.Facets()
+            groupedby.add_field("topics", allow_overlap=True)
+            groupedby.add_field("audiences", allow_overlap=True)
+        collector = searcher.collector(
+            limit=limit,
+            groupedby=groupedby,
+            maptype=sorting.Count if facets else None,
+            terms=facets,
+        )
+        limited = _BoundedCollector(collector, self.time_limit, allow=filter_q, restrict=mask_q)
+        partial = False
+        try:
+            searcher.search_with_collector(q, limited)
+        except TimeLimit:
+            partial = True
+        return limited.results(), partial
+
+    def _suggest(self, searcher, items: list[Item], filter_q, mask_q) -> str | None:
+        """A corrected query when a word is in no article and a correction finds something."""
+        reader = searcher.reader()
+        corrector = searcher.corrector("spell")
+        corrected: list[Item] = []
+        changed = False
+        for item in items:
+            if item.kind not in ("word", "phrase"):
+                corrected.append(item)
+                continue
+            words = []
+            for word in item.words:
+                words.append(word)
+                key = analyse(word)
+                low, high = SUGGESTION_WORD_LENGTH
+                if not key or key in self.synonyms or not low <= len(word) <= high:
+                    continue
+                if any(reader.doc_frequency(name, token) for name in TEXT_FIELDS for token in key):
+                    continue
+                suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+                if suggestions:
+                    words[-1] = suggestions[0]
+                    changed = True
+            corrected.append(Item(item.kind, tuple(words), item.op))
+        if not changed:
+            return None
+        q = self._parse(corrected, searcher)
+        results, _partial = self._run(searcher, q, 1, filter_q, mask_q, facets=False)
+        return render(corrected) if results.scored_length() else None
+
+
+def _split_codes(value: str | None) -> list[str]:
+    return [code for code in (value or "").split(",") if code]
+
+
+def _counts(results, name: str, known: dict[str, str]) -> dict[str, int]:
+    try:
+        groups = results.groups(name)
+    except KeyError:
+        return {}
+    counts = {}
+    for code, count in groups.items():
+        code = code.decode("utf-8") if isinstance(code, bytes) else code
+        if code in known:
+            counts[code] = count
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
