@@ -24,6 +24,7 @@ run: export SUPPORTLINE_ENV ?= dev
 run: install
 	$(SL) db upgrade
 	$(SL) demo seed
+	$(SL) kb import knowledge/content
 	@echo
 	@echo "Supportline körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
 	@$(SL) clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \

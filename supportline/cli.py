@@ -92,7 +92,55 @@ def clock_command():
     run_clock(current_app._get_current_object())
 
 
+kb_cli = click.Group("kb", help="Kunskapsbanken: artiklar och sökindex.")
+
+
+@kb_cli.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def kb_import(directory):
+    """Läs in alla artiklar i DIRECTORY (allt eller inget) och bygg om sökindexet."""
+    import knowledge
+    from supportline.extensions import db
+    from supportline.kb.service import import_directory, reindex
+
+    try:
+        report = import_directory(None, directory)
+    except knowledge.ArticleError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Inget importerades. {exc}") from None
+    count = reindex()
+    click.echo(f"{len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} oförändrade "
+               f"artiklar. Sökindexet har {count} artiklar.")
+
+
+@kb_cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@with_appcontext
+def kb_export(directory):
+    """Skriv alla artiklar (utom arkiverade) som Markdown-filer i DIRECTORY."""
+    import knowledge
+    from supportline.kb.service import export_directory
+
+    try:
+        paths = export_directory(directory)
+    except knowledge.ArticleError as exc:
+        raise click.ClickException(f"Exporten avbröts: {exc}") from None
+    click.echo(f"{len(paths)} artiklar skrivna till {directory}.")
+
+
+@kb_cli.command("reindex")
+@with_appcontext
+def kb_reindex():
+    """Bygg om sökindexet från databasen (i en ny katalog som byts in atomiskt)."""
+    from supportline.kb.service import reindex
+
+    count = reindex()
+    click.echo(f"Sökindexet är ombyggt med {count} publicerade artiklar.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(clock_command)
+    app.cli.add_command(kb_cli)

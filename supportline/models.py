@@ -2,5 +2,10 @@
 
 from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, User, UserSession
+from supportline.kb.models import Article, ArticleFeedback, ArticleRevision
+from supportline.ratelimit import RateEvent
 
-__all__ = ["ApiToken", "AuditEvent", "LoginFailure", "User", "UserSession"]
+__all__ = [
+    "ApiToken", "Article", "ArticleFeedback", "ArticleRevision", "AuditEvent", "LoginFailure", "RateEvent", "User",
+    "UserSession",
+]

@@ -7,8 +7,34 @@ ROLES = ["handler", "editor", "coordinator", "admin"]
 STAFF_PAGES = {
     "/": set(ROLES),
     "/admin/": {"admin"},
+    "/kunskap/redaktor/": {"editor"},
+    "/kunskap/redaktor/ny": {"editor"},
+    "/kunskap/redaktor/granskning": {"editor"},
+    "/arenden": {"handler", "coordinator"},
+    "/arenden/nytt": {"handler"},
 }
-PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet"]
+PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet", "/kunskap/", "/kunskap/sok", "/api/v1/openapi.json",
+                "/api/v1/search"]
+# Rules with parts from the URL, checked by the tests of their own area.
+RULES_TESTED_ELSEWHERE = {
+    "/arenden/static/<path:filename>": "the inquiry pages' stylesheet (static)",
+    "/arenden/utkast": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/utkast/kasta": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/tidigare-kontakter": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>/andra": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>/handelse": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>/status": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>/tilldela": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/arenden/<int:inquiry_id>/uppfoljning": "tests/inquiries/test_views.py::test_routes_check_the_role",
+    "/kunskap/<slug>": "tests/kb/test_kb_pages.py (public; internal articles need a login)",
+    "/kunskap/<slug>/aterkoppling": "tests/kb/test_kb_pages.py (public, rate limited)",
+    "/kunskap/redaktor/<int:article_id>": "tests/kb/test_kb_editor.py + test_editor_routes_need_the_editor_role",
+    "/kunskap/redaktor/<int:article_id>/status": "test_editor_routes_need_the_editor_role",
+    "/kunskap/redaktor/<int:article_id>/historik": "test_editor_routes_need_the_editor_role",
+    "/kunskap/redaktor/<int:article_id>/historik/<int:number>/aterstall": "test_editor_routes_need_the_editor_role",
+    "/kunskap/redaktor/forhandsgranska": "test_editor_routes_need_the_editor_role",
+}
 
 
 @pytest.mark.parametrize("path", sorted(STAFF_PAGES))
@@ -23,7 +49,7 @@ def test_staff_pages_send_anonymous_users_to_login(client, path):
 def test_staff_pages_check_the_role(client, login_as, path, role):
     login_as(role)
     response = client.get(path)
-    if role in STAFF_PAGES[path]:
+    if role in STAFF_PAGES[path] | {"admin"}:
         assert response.status_code == 200
     else:
         assert response.status_code == 403
@@ -50,7 +76,7 @@ def test_only_admins_change_accounts(client, login_as, create_user, role):
 
 def test_every_route_is_covered_by_an_access_rule(app):
     """A new route must be added to one of the lists above (or the API tests)."""
-    known = set(STAFF_PAGES) | set(PUBLIC_PAGES) | {"/logout", "/static/<path:filename>"}
+    known = set(STAFF_PAGES) | set(PUBLIC_PAGES) | set(RULES_TESTED_ELSEWHERE) | {"/logout", "/static/<path:filename>"}
     unknown = []
     for rule in app.url_map.iter_rules():
         path = rule.rule
@@ -74,3 +100,23 @@ def test_security_headers_on_every_response(client):
             assert directive in csp
         assert "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+EDITOR_ACTIONS = [
+    ("get", "/kunskap/redaktor/1"), ("post", "/kunskap/redaktor/1"), ("post", "/kunskap/redaktor/1/status"),
+    ("get", "/kunskap/redaktor/1/historik"), ("post", "/kunskap/redaktor/1/historik/1/aterstall"),
+    ("post", "/kunskap/redaktor/forhandsgranska"),
+]
+
+
+@pytest.mark.parametrize("role", ["handler", "coordinator", None])
+@pytest.mark.parametrize("method,path", EDITOR_ACTIONS)
+def test_editor_routes_need_the_editor_role(client, login_as, role, method, path):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    if role:
+        login_as(role)
+        token = csrf_from(client.get("/").get_data(as_text=True))
+    response = getattr(client, method)(path, data={"csrf_token": token}, headers={"X-CSRFToken": token})
+    assert response.status_code == (403 if role else 302)

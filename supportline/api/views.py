@@ -30,6 +30,15 @@ def api_login_required(view):
     return wrapped
 
 
+@bp.get("/openapi.json")
+def openapi():
+    from flask import current_app
+
+    from supportline.api.openapi import document
+
+    return jsonify(document(current_app.config["VERSION"]))
+
+
 @bp.get("/me")
 @api_login_required
 def me():

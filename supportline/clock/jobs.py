@@ -31,6 +31,9 @@ def prune_auth_records() -> None:
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
     db.session.execute(delete(UserSession).where(UserSession.created_at < now - dt.timedelta(days=30)))
     db.session.commit()
+    from supportline.ratelimit import prune
+
+    prune()
 
 
 JOBS: list[Job] = [

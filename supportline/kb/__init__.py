@@ -1,0 +1,8 @@
+"""The knowledge base: articles with revisions, the public pages, the editor and the search API."""
+
+
+def init_app(app) -> None:
+    from supportline.kb import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)

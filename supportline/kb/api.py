@@ -1,0 +1,63 @@
+"""Public JSON API for the knowledge base: search and single articles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+
+import knowledge
+from supportline.kb import service
+
+bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
+
+PAGE_SIZE = 10
+
+
+def article_json(row, html: bool = True) -> dict:
+    data = {
+        "slug": row.slug, "title": row.title, "summary": row.summary, "body_markdown": row.body,
+        "topics": list(row.topics or []), "audiences": list(row.audiences or []), "visibility": row.visibility,
+        "sources": [{k: s.get(k) for k in ("publisher", "title", "year", "url")} for s in row.sources or []],
+        "reviewed_on": row.reviewed_on.isoformat() if row.reviewed_on else None, "reviewed_by": row.reviewed_by,
+        "url": f"/kunskap/{row.slug}",
+    }
+    if html:
+        data["body_html"] = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+    return data
+
+
+def _errors(errors: dict[str, str]):
+    return jsonify({"errors": errors}), 422
+
+
+@bp.get("/search")
+def search():
+    errors = {}
+    topic = request.args.get("topic") or None
+    audience = request.args.get("audience") or None
+    if topic and topic not in knowledge.TOPICS:
+        errors["topic"] = "Okänt ämne."
+    if audience and audience not in knowledge.AUDIENCES:
+        errors["audience"] = "Okänd målgrupp."
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 1000:
+        errors["page"] = "Sidan ska vara ett heltal från 1 till 1000."
+    if errors:
+        return _errors(errors)
+    query = request.args.get("q", "")
+    results = service.search(query, topic=topic, audience=audience, page=int(page), pagelen=PAGE_SIZE,
+                             include_internal=current_user.is_authenticated)
+    return jsonify({
+        "query": results.query, "total": results.total, "page": results.page, "pages": results.pages,
+        "suggestion": results.suggestion, "facets": results.facets,
+        "hits": [{"slug": h.slug, "title": h.title, "summary": h.summary, "snippet_html": h.snippet_html,
+                  "url": f"/kunskap/{h.slug}"} for h in results.hits],
+    })
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    row = service.get_article(slug, include_internal=current_user.is_authenticated)
+    if row is None:
+        abort(404)
+    return jsonify(article_json(row))

@@ -1,0 +1,427 @@
+"""Articles: import, export, edit with revisions, publish, feedback and search.
+
+Every change takes the acting user, writes the audit log and keeps the search index
+(a cache of the database) in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+
+import knowledge
+from supportline.audit.service import record
+from supportline.db import utcnow
+from supportline.extensions import db
+from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
+from supportline.transactions import begin_write
+
+REVIEW_INTERVAL = dt.timedelta(days=365)
+FIELDS = ("slug", "title", "summary", "body", "topics", "audiences", "visibility", "sources",
+          "reviewed_on", "reviewed_by")
+
+
+class ArticleConflict(Exception):
+    """Someone saved the article after the editor opened it."""
+
+    def __init__(self, current: Article):
+        super().__init__("stale version")
+        self.current = current
+
+
+class ArticleInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# --- conversion between the library's Article and the database row --------------
+
+def to_doc(row: Article) -> knowledge.Article:
+    return knowledge.Article(
+        slug=row.slug, title=row.title, summary=row.summary, body=row.body,
+        topics=list(row.topics or []), audiences=list(row.audiences or []), visibility=row.visibility,
+        sources=[knowledge.Source(**s) for s in row.sources or []],
+        reviewed_on=row.reviewed_on, reviewed_by=row.reviewed_by,
+    )
+
+
+def _doc_fields(doc: knowledge.Article) -> dict:
+    return {
+        "slug": doc.slug, "title": doc.title, "summary": doc.summary, "body": doc.body,
+        "topics": list(doc.topics), "audiences": list(doc.audiences), "visibility": doc.visibility,
+        "sources": [{"publisher": s.publisher, "title": s.title, "year": s.year, "url": s.url} for s in doc.sources],
+        "reviewed_on": doc.reviewed_on, "reviewed_by": doc.reviewed_by,
+    }
+
+
+def _snapshot(row: Article) -> dict:
+    data = {name: getattr(row, name) for name in FIELDS}
+    data["reviewed_on"] = row.reviewed_on.isoformat() if row.reviewed_on else None
+    data["status"] = row.status
+    return data
+
+
+def _add_revision(row: Article, actor, note: str) -> ArticleRevision:
+    number = (db.session.scalar(select(func.max(ArticleRevision.number))
+                                .where(ArticleRevision.article_id == row.id)) or 0) + 1
+    revision = ArticleRevision(article_id=row.id, number=number, data=_snapshot(row), note=note[:300],
+                               user_id=actor.id if actor is not None else None)
+    db.session.add(revision)
+    return revision
+
+
+def validate(doc: knowledge.Article) -> None:
+    """Raise ArticleInvalid with Swedish messages per field."""
+    try:
+        knowledge.validate_article(doc)
+    except knowledge.ArticleError as exc:
+        raise ArticleInvalid({_field_of(exc.message): exc.message}) from None
+
+
+def _field_of(message: str) -> str:
+    lowered = message.lower()
+    for name, words in [("slug", ["slug", "adress"]), ("summary", ["sammanfattning", "summary"]),
+                        ("title", ["titel", "rubrik", "title"]), ("sources", ["källa", "source"]),
+                        ("reviewed_on", ["granskad", "reviewed"]), ("topics", ["ämne", "topic"]),
+                        ("audiences", ["målgrupp", "audience"]), ("body", ["text", "body"])]:
+        if any(w in lowered for w in words):
+            return name
+    return "body"
+
+
+# --- reading ------------------------------------------------------------------
+
+def get_article(slug: str, *, include_unpublished: bool = False, include_internal: bool = False) -> Article | None:
+    row = db.session.scalar(select(Article).where(Article.slug == slug))
+    if row is None:
+        return None
+    if not include_unpublished and row.status != "published":
+        return None
+    if row.visibility == "internal" and not include_internal:
+        return None
+    return row
+
+
+def published_articles(include_internal: bool = False) -> list[Article]:
+    query = select(Article).where(Article.status == "published").order_by(Article.title)
+    if not include_internal:
+        query = query.where(Article.visibility == "public")
+    return list(db.session.scalars(query))
+
+
+def published_slugs() -> set[str]:
+    return set(db.session.scalars(select(Article.slug).where(Article.status == "published")))
+
+
+def related_articles(row: Article, include_internal: bool, limit: int = 4) -> list[Article]:
+    """Published articles sharing most topics, then audiences, with this one."""
+    candidates = published_articles(include_internal)
+    topics, audiences = set(row.topics or []), set(row.audiences or [])
+
+    def score(other: Article) -> tuple:
+        return (len(topics & set(other.topics or [])), len(audiences & set(other.audiences or [])), -other.id)
+
+    ranked = sorted((a for a in candidates if a.id != row.id), key=score, reverse=True)
+    return [a for a in ranked if score(a)[0] > 0][:limit]
+
+
+def count_view(row: Article) -> None:
+    begin_write()
+    db.session.execute(Article.__table__.update().where(Article.id == row.id).values(views=Article.views + 1))
+    db.session.commit()
+
+
+def most_read(limit: int = 6, include_internal: bool = False) -> list[Article]:
+    query = select(Article).where(Article.status == "published").order_by(Article.views.desc(), Article.title)
+    if not include_internal:
+        query = query.where(Article.visibility == "public")
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def topic_counts(include_internal: bool = False) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in published_articles(include_internal):
+        for code in row.topics or []:
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def due_for_review(today: dt.date | None = None) -> list[dict]:
+    """Articles whose last review is over a year old, or that readers said did not help."""
+    today = today or dt.date.today()
+    limit = today - REVIEW_INTERVAL
+    no_counts = dict(db.session.execute(
+        select(ArticleFeedback.article_id, func.count()).where(ArticleFeedback.helpful.is_(False))
+        .group_by(ArticleFeedback.article_id)).all())
+    rows = db.session.scalars(select(Article).where(Article.status != "archived").order_by(Article.title))
+    due = []
+    for row in rows:
+        reasons = []
+        if row.reviewed_on is None or row.reviewed_on < limit:
+            reasons.append("Granskningen är äldre än 12 månader")
+        if no_counts.get(row.id):
+            reasons.append(f"{no_counts[row.id]} svar \"nej\" på \"Var detta till hjälp?\"")
+        if reasons:
+            due.append({"article": row, "reasons": reasons})
+    return due
+
+
+# --- changing -----------------------------------------------------------------
+
+def save_article(actor, doc: knowledge.Article, *, article_id: int | None = None,
+                 expected_version: int | None = None, note: str = "") -> Article:
+    """Create or update an article as a new revision. Raises ArticleInvalid or ArticleConflict."""
+    validate(doc)
+    begin_write()
+    clash = db.session.scalar(select(Article).where(Article.slug == doc.slug))
+    if article_id is None:
+        if clash is not None:
+            raise ArticleInvalid({"slug": f"Adressen \"{doc.slug}\" används redan av artikeln \"{clash.title}\"."})
+        row = Article(status="draft", version=1, **_doc_fields(doc))
+        db.session.add(row)
+        db.session.flush()
+        action = "article.create"
+    else:
+        row = db.session.get(Article, article_id)
+        if row is None:
+            raise ArticleInvalid({"slug": "Artikeln finns inte längre."})
+        if expected_version is not None and row.version != expected_version:
+            raise ArticleConflict(row)
+        if clash is not None and clash.id != row.id:
+            raise ArticleInvalid({"slug": f"Adressen \"{doc.slug}\" används redan av artikeln \"{clash.title}\"."})
+        old_slug = row.slug
+        for name, value in _doc_fields(doc).items():
+            setattr(row, name, value)
+        row.version += 1
+        row.updated_at = utcnow()
+        action = "article.update"
+        if old_slug != row.slug and row.status == "published":
+            _index_delete(old_slug)
+    _add_revision(row, actor, note or ("Skapad" if article_id is None else "Ändrad"))
+    record(action, actor, object_type="article", object_id=row.id, detail={"slug": row.slug, "version": row.version})
+    db.session.commit()
+    _index_sync(row)
+    return row
+
+
+def set_status(actor, row: Article, status: str) -> None:
+    if status not in ARTICLE_STATUSES:
+        raise ArticleInvalid({"status": "Okänd status."})
+    begin_write()
+    row = db.session.get(Article, row.id)
+    old = row.status
+    row.status = status
+    row.version += 1
+    row.updated_at = utcnow()
+    _add_revision(row, actor, f"Status: {ARTICLE_STATUSES[old]} → {ARTICLE_STATUSES[status]}")
+    record("article.status", actor, object_type="article", object_id=row.id, detail={"from": old, "to": status})
+    db.session.commit()
+    _index_sync(row)
+
+
+def _doc_from_snapshot(data: dict) -> knowledge.Article:
+    return knowledge.Article(
+        **{name: data.get(name) for name in FIELDS if name not in ("sources", "reviewed_on")},
+        sources=[knowledge.Source(**source) for source in data.get("sources") or []],
+        reviewed_on=dt.date.fromisoformat(data["reviewed_on"]) if data.get("reviewed_on") else None,
+    )
+
+
+def restore_revision(actor, row: Article, number: int) -> Article:
+    revision = db.session.scalar(select(ArticleRevision).where(
+        ArticleRevision.article_id == row.id, ArticleRevision.number == number))
+    if revision is None:
+        raise ArticleInvalid({"revision": "Versionen finns inte."})
+    return save_article(actor, _doc_from_snapshot(revision.data), article_id=row.id,
+                        note=f"Återställd från version {number}")
+
+
+def revision_diff(row: Article, number: int) -> list[tuple[str, str]]:
+    """Lines of the change from revision number-1 to number, each tagged ' ', '+' or '-'."""
+    revisions = {r.number: r for r in row.revisions}
+    if number not in revisions:
+        return []
+
+    def lines(revision: ArticleRevision | None) -> list[str]:
+        if revision is None:
+            return []
+        data = revision.data
+        head = [f"{name}: {data.get(name)}" for name in (*FIELDS, "status") if name not in ("body", "sources")]
+        sources = [f"källa: {' | '.join(str(v) for v in s.values() if v)}" for s in data.get("sources") or []]
+        return [*head, *sources, "", *(data.get("body") or "").splitlines()]
+
+    diff = difflib.ndiff(lines(revisions.get(number - 1)), lines(revisions[number]))
+    return [(line[0], line[2:]) for line in diff if line[:1] in {" ", "+", "-"}]
+
+
+def record_feedback(row: Article, helpful: bool, comment: str | None) -> str | None:
+    """Store a yes/no answer. Returns the comment as stored (personal data removed)."""
+    from supportline.privacy.guard import redact
+
+    comment = (comment or "").strip()[:2000] or None
+    if comment:
+        comment, _count = redact(comment)
+    begin_write()
+    db.session.add(ArticleFeedback(article_id=row.id, helpful=helpful, comment=comment))
+    db.session.commit()
+    return comment
+
+
+def feedback_summary(row: Article) -> dict:
+    yes = db.session.scalar(select(func.count()).where(ArticleFeedback.article_id == row.id,
+                                                       ArticleFeedback.helpful.is_(True))) or 0
+    no = db.session.scalar(select(func.count()).where(ArticleFeedback.article_id == row.id,
+                                                      ArticleFeedback.helpful.is_(False))) or 0
+    comments = db.session.scalars(select(ArticleFeedback).where(
+        ArticleFeedback.article_id == row.id, ArticleFeedback.comment.is_not(None))
+        .order_by(ArticleFeedback.created_at.desc()).limit(50)).all()
+    return {"yes": yes, "no": no, "comments": comments}
+
+
+# --- import and export ----------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
+    """Load every article file in DIR as published articles, all or nothing.
+
+    Raises knowledge.ArticleError naming the file and line of the first bad file; in
+    that case nothing is imported.
+    """
+    docs = knowledge.load_directory(directory)
+    report = ImportReport()
+    begin_write()
+    existing = {row.slug: row for row in db.session.scalars(select(Article))}
+    changed: list[Article] = []
+    for doc in docs:
+        fields = _doc_fields(doc)
+        row = existing.get(doc.slug)
+        if row is None:
+            row = Article(status="published", version=1, **fields)
+            db.session.add(row)
+            db.session.flush()
+            _add_revision(row, actor, "Importerad")
+            report.created.append(doc.slug)
+        elif any(getattr(row, k) != v for k, v in fields.items()) or row.status != "published":
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.status = "published"
+            row.version += 1
+            row.updated_at = utcnow()
+            _add_revision(row, actor, "Importerad (ändrad)")
+            report.updated.append(doc.slug)
+        else:
+            report.unchanged.append(doc.slug)
+            continue
+        changed.append(row)
+    record("article.import", actor, detail={"directory": str(directory), "created": len(report.created),
+                                            "updated": len(report.updated)})
+    db.session.commit()
+    return report
+
+
+def export_directory(directory: str | os.PathLike) -> list[Path]:
+    rows = db.session.scalars(select(Article).where(Article.status != "archived").order_by(Article.slug))
+    return knowledge.write_directory([to_doc(r) for r in rows], directory)
+
+
+# --- search -------------------------------------------------------------------
+
+def _index():
+    from supportline.search_index import get_index
+
+    return get_index()
+
+
+def _index_sync(row: Article) -> None:
+    index = _index()
+    try:
+        if row.status == "published":
+            index.update(to_doc(row))
+        else:
+            index.delete(row.slug)
+    except (knowledge.IndexUnavailable, knowledge.IndexBusy):
+        # The index is a cache; `supportline kb reindex` (and the clock) rebuild it.
+        from flask import current_app
+
+        current_app.logger.warning("search index not updated for %s", row.slug)
+
+
+def _index_delete(slug: str) -> None:
+    try:
+        _index().delete(slug)
+    except (knowledge.IndexUnavailable, knowledge.IndexBusy):
+        pass
+
+
+def reindex() -> int:
+    """Rebuild the whole index from the database (published articles only)."""
+    docs = [to_doc(r) for r in db.session.scalars(select(Article).where(Article.status == "published"))]
+    return _index().build(docs)
+
+
+@dataclass
+class FallbackResults:
+    """Plain database search, used when the index is missing or unreadable."""
+
+    hits: list
+    total: int
+    page: int
+    pages: int
+    facets: dict
+    suggestion: str | None
+    query: str
+    degraded: bool = True
+
+
+@dataclass
+class FallbackHit:
+    slug: str
+    title: str
+    summary: str
+    snippet_html: str
+    score: float = 0.0
+
+
+def search(query: str, *, topic: str | None = None, audience: str | None = None, page: int = 1,
+           pagelen: int = 10, include_internal: bool = False):
+    try:
+        results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
+                                  include_internal=include_internal)
+        results.degraded = False
+        return results
+    except knowledge.IndexUnavailable:
+        return _fallback_search(query, topic, audience, page, pagelen, include_internal)
+
+
+def _fallback_search(query, topic, audience, page, pagelen, include_internal) -> FallbackResults:
+    from markupsafe import escape
+
+    text = knowledge.normalise_query(query)
+    words = [w.strip('"()') for w in text.split() if w.upper() not in {"AND", "OR", "NOT"}][:8]
+    stmt = select(Article).where(Article.status == "published")
+    if not include_internal:
+        stmt = stmt.where(Article.visibility == "public")
+    for word in words:
+        if word:
+            like = f"%{word}%"
+            stmt = stmt.where(or_(Article.title.ilike(like), Article.summary.ilike(like), Article.body.ilike(like)))
+    rows = [r for r in db.session.scalars(stmt.order_by(Article.title))
+            if (not topic or topic in (r.topics or [])) and (not audience or audience in (r.audiences or []))]
+    total = len(rows)
+    pages = max(1, -(-total // pagelen))
+    page = min(max(page, 1), pages)
+    chosen = rows[(page - 1) * pagelen: page * pagelen]
+    hits = [FallbackHit(r.slug, r.title, r.summary, str(escape(r.summary))) for r in chosen]
+    return FallbackResults(hits, total, page, pages, {"topics": {}, "audiences": {}}, None, text)

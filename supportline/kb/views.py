@@ -1,0 +1,238 @@
+"""Public knowledge pages (no login) and the editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+import knowledge
+from supportline import ratelimit
+from supportline.auth import roles_required
+from supportline.auth.forms import EmptyForm
+from supportline.extensions import db
+from supportline.kb import service
+from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
+from supportline.kb.models import ARTICLE_STATUSES, Article
+
+bp = Blueprint("kb", __name__, url_prefix="/kunskap", template_folder="templates")
+
+PAGE_SIZE = 10
+FEEDBACK_LIMIT = 10  # answers per address and hour
+
+
+def _staff() -> bool:
+    return current_user.is_authenticated
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    try:
+        return max(1, min(int(request.args.get(name, default)), 1000))
+    except ValueError:
+        return default
+
+
+def _code_arg(name: str, known: dict[str, str]) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in known else None
+
+
+# --- public ---------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    staff = _staff()
+    return render_template("kb/index.html", topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
+                           topic_counts=service.topic_counts(staff),
+                           most_read=service.most_read(include_internal=staff),
+                           articles=service.published_articles(staff))
+
+
+@bp.get("/sok")
+def search():
+    query = request.args.get("q", "")
+    topic = _code_arg("topic", knowledge.TOPICS)
+    audience = _code_arg("audience", knowledge.AUDIENCES)
+    unknown = [name for name, known in (("topic", knowledge.TOPICS), ("audience", knowledge.AUDIENCES))
+               if request.args.get(name) and request.args.get(name) not in known]
+    results = None
+    if knowledge.normalise_query(query) or topic or audience:
+        results = service.search(query, topic=topic, audience=audience, page=_int_arg("page"), pagelen=PAGE_SIZE,
+                                 include_internal=_staff())
+    return render_template("kb/search.html", query=query, topic=topic, audience=audience, results=results,
+                           unknown_filter=bool(unknown), topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES)
+
+
+@bp.get("/<slug>")
+def article(slug: str):
+    staff = _staff()
+    row = service.get_article(slug, include_unpublished=current_user.is_authenticated
+                              and current_user.has_role("editor", "admin"), include_internal=staff)
+    if row is None:
+        abort(404)
+    if row.status == "published":
+        service.count_view(row)
+    html = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+    feedback = service.feedback_summary(row) if staff else None
+    return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704 - sanitised by nh3
+                           related=service.related_articles(row, staff), form=FeedbackForm(formdata=None),
+                           topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=feedback,
+                           statuses=ARTICLE_STATUSES)
+
+
+@bp.post("/<slug>/aterkoppling")
+def feedback(slug: str):
+    row = service.get_article(slug, include_internal=_staff())
+    if row is None:
+        abort(404)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        html = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+        return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704
+                               related=service.related_articles(row, _staff()), form=form,
+                               topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=None,
+                               statuses=ARTICLE_STATUSES), 400
+    if not ratelimit.hit("feedback", request.remote_addr or "", FEEDBACK_LIMIT, dt.timedelta(hours=1)):
+        abort(429)
+    stored = service.record_feedback(row, form.helpful.data == "ja", form.comment.data)
+    message = "Tack för ditt svar!"
+    if stored and "[borttaget]" in stored:
+        message += " Vi tog bort något som såg ut som personuppgifter ur kommentaren innan den sparades."
+    flash(message, "success")
+    return redirect(url_for("kb.article", slug=row.slug) + "#aterkoppling")
+
+
+# --- editor ---------------------------------------------------------------------
+
+def _article_or_404(article_id: int) -> Article:
+    row = db.session.get(Article, article_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/redaktor/")
+@roles_required("editor")
+def editor_index():
+    rows = db.session.scalars(db.select(Article).order_by(Article.status, Article.title)).all()
+    return render_template("kb/editor_index.html", articles=rows, statuses=ARTICLE_STATUSES,
+                           due=service.due_for_review())
+
+
+@bp.get("/redaktor/granskning")
+@roles_required("editor")
+def review_list():
+    return render_template("kb/review.html", due=service.due_for_review())
+
+
+def _form_for(row: Article | None) -> ArticleForm:
+    if row is None:
+        return ArticleForm(formdata=None)
+    form = ArticleForm(formdata=None, obj=row)
+    form.sources.data = ArticleForm.sources_text(row.sources or [])
+    form.version.data = str(row.version)
+    form.note.data = ""
+    return form
+
+
+def _editor_page(form: ArticleForm, row: Article | None, status: int = 200, conflict: Article | None = None,
+                 preview: str | None = None):
+    return render_template("kb/edit.html", form=form, article=row, conflict=conflict, source_hint=SOURCE_HINT,
+                           preview=Markup(preview) if preview else None,  # noqa: S704 - sanitised by nh3
+                           statuses=ARTICLE_STATUSES, action_form=EmptyForm()), status
+
+
+@bp.route("/redaktor/ny", methods=["GET", "POST"])
+@roles_required("editor")
+def new_article():
+    form = ArticleForm() if request.method == "POST" else _form_for(None)
+    if request.method == "GET":
+        return _editor_page(form, None)
+    return _save(form, None)
+
+
+@bp.route("/redaktor/<int:article_id>", methods=["GET", "POST"])
+@roles_required("editor")
+def edit_article(article_id: int):
+    row = _article_or_404(article_id)
+    if request.method == "GET":
+        return _editor_page(_form_for(row), row)
+    return _save(ArticleForm(), row)
+
+
+def _save(form: ArticleForm, row: Article | None):
+    valid = form.validate_on_submit()
+    sources, source_problem = form.sources_list()
+    if source_problem:
+        form.sources.errors = [*form.sources.errors, source_problem]
+        valid = False
+    if "preview" in request.form:
+        return _editor_page(form, row, preview=knowledge.render_markdown(form.body.data or "",
+                                                                         known_slugs=service.published_slugs()))
+    if not valid:
+        return _editor_page(form, row, 422)
+    expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        saved = service.save_article(current_user, form.to_doc(), article_id=row.id if row else None,
+                                     expected_version=expected, note=form.note.data or "")
+    except service.ArticleInvalid as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            field = getattr(form, name, None) or form.body
+            field.errors = [*field.errors, message]
+        return _editor_page(form, row, 422)
+    except service.ArticleConflict as exc:
+        db.session.rollback()
+        return _editor_page(form, row, 409, conflict=exc.current)
+    flash(f"Artikeln \"{saved.title}\" är sparad (version {saved.version}).", "success")
+    return redirect(url_for("kb.edit_article", article_id=saved.id))
+
+
+@bp.post("/redaktor/forhandsgranska")
+@roles_required("editor")
+def preview():
+    """The sanitised rendering of a body, for the editor's live preview."""
+    body = request.form.get("body", "")[:100_000]
+    return jsonify({"html": knowledge.render_markdown(body, known_slugs=service.published_slugs())})
+
+
+@bp.post("/redaktor/<int:article_id>/status")
+@roles_required("editor")
+def change_status(article_id: int):
+    row = _article_or_404(article_id)
+    EmptyForm().validate_on_submit()
+    status = request.form.get("status", "")
+    try:
+        service.set_status(current_user, row, status)
+    except service.ArticleInvalid:
+        db.session.rollback()
+        flash("Okänd status.", "error")
+    else:
+        flash(f"Artikeln är nu {ARTICLE_STATUSES[status].lower()}.", "success")
+    return redirect(url_for("kb.edit_article", article_id=row.id))
+
+
+@bp.get("/redaktor/<int:article_id>/historik")
+@roles_required("editor")
+def history(article_id: int):
+    row = _article_or_404(article_id)
+    number = request.args.get("version", type=int) or (row.revisions[-1].number if row.revisions else 0)
+    return render_template("kb/history.html", article=row, number=number, diff=service.revision_diff(row, number),
+                           action_form=EmptyForm())
+
+
+@bp.post("/redaktor/<int:article_id>/historik/<int:number>/aterstall")
+@roles_required("editor")
+def restore(article_id: int, number: int):
+    row = _article_or_404(article_id)
+    EmptyForm().validate_on_submit()
+    try:
+        service.restore_revision(current_user, row, number)
+    except service.ArticleInvalid as exc:
+        db.session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+        return redirect(url_for("kb.history", article_id=row.id))
+    flash(f"Version {number} är återställd som en ny version.", "success")
+    return redirect(url_for("kb.edit_article", article_id=row.id))

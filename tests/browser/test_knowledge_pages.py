@@ -1,0 +1,72 @@
+import uuid
+
+from supportline.auth.service import create_user
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+from tests.kb.conftest import article_text
+
+
+def _seed(live_app, tmp_path):
+    from supportline.kb.service import import_directory, reindex
+
+    directory = tmp_path / "content"
+    directory.mkdir(exist_ok=True)
+    (directory / "orosanmalan-i-skolan.md").write_text(article_text(), encoding="utf-8")
+    (directory / "utreseforbud-kort.md").write_text(article_text(
+        slug="utreseforbud-kort", title="Utreseförbud i korthet", topics="[exit_ban, lvu]",
+        summary="Ett utreseförbud kan hindra att ett barn förs utomlands.",
+        body="## Gör så här\n\nKontakta socialtjänsten om ett barn riskerar att föras utomlands."), encoding="utf-8")
+    with live_app.app_context():
+        import_directory(None, directory)
+        reindex()
+
+
+def test_a_professional_searches_reads_and_answers_without_an_account(page, live_server, live_app, tmp_path):
+    _seed(live_app, tmp_path)
+    page.goto(live_server + "/kunskap/")
+    assert_accessible(page)
+    page.fill("#q", "tvångsgifte")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kunskap/sok?q=*")
+    assert page.locator(".results-list mark").count() >= 1
+    assert_accessible(page)
+    page.click("text=Orosanmälan i skolan")
+    assert page.inner_text("h1") == "Orosanmälan i skolan"
+    assert "Senast granskad" in page.inner_text(".meta")
+    assert_accessible(page)
+    page.check("#helpful-0")
+    page.fill("#comment", "Tydligt, tack")
+    page.click("text=Skicka")
+    assert "Tack för ditt svar" in page.inner_text("[role=status]")
+    assert_accessible(page)
+
+
+def test_an_editor_writes_with_live_preview_and_publishes(page, live_server, live_app, tmp_path):
+    email = f"red-{uuid.uuid4().hex[:6]}@test.invalid"
+    with live_app.app_context():
+        create_user(None, email, "editor", PASSWORD)
+    page.goto(live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_server + "/kunskap/redaktor/ny")
+    assert_accessible(page)
+    slug = f"webbartikel-{uuid.uuid4().hex[:6]}"
+    page.fill("#title", "Artikel skriven i webbläsaren")
+    page.fill("#slug", slug)
+    page.fill("#summary", "En kort sammanfattning som besvarar frågan.")
+    page.check("input[name=topics][value=method]")
+    page.check("input[name=audiences][value=school]")
+    page.fill("#sources", "Skolverket | Stödmaterial | 2024 | https://www.skolverket.se/")
+    page.fill("#body", "## Förhandsvisad rubrik\n\n<script>window.pwned = 1</script>Text.")
+    page.wait_for_selector("#preview h2")  # the live preview arrives without leaving the page
+    assert page.inner_text("#preview h2") == "Förhandsvisad rubrik"
+    assert page.evaluate("window.pwned") is None
+    page.click("button:text('Spara')")
+    assert "är sparad" in page.inner_text("[role=status]")
+    assert_accessible(page)
+    page.click("button:text('Publicera')")
+    page.goto(live_server + f"/kunskap/{slug}")
+    assert page.inner_text("h1") == "Artikel skriven i webbläsaren"
+    page.goto(live_server + "/kunskap/redaktor/granskning")
+    assert_accessible(page)

@@ -1,0 +1,145 @@
+import pytest
+from sqlalchemy import select
+
+from supportline.extensions import db
+from supportline.kb.models import Article, ArticleFeedback
+from tests.conftest import csrf_from
+
+
+def test_public_start_page_lists_topics_and_articles(client, imported):
+    html = client.get("/kunskap/").get_data(as_text=True)
+    assert "Orosanmälan i skolan" in html and "Utreseförbud i korthet" in html
+    assert "Intern rutin" not in html
+    assert 'href="/kunskap/sok?topic=exit_ban"' in html
+
+
+def test_search_page_shows_snippets_facets_and_pagination_state(client, imported):
+    response = client.get("/kunskap/sok?q=tvångsgifta")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<mark>" in html
+    assert "Orosanmälan i skolan" in html
+    assert "Avgränsa" in html and "Skolans ansvar" in html  # topic facet with its Swedish label
+
+
+def test_search_page_filters_by_topic(client, imported):
+    html = client.get("/kunskap/sok?q=&topic=exit_ban").get_data(as_text=True)
+    assert "Utreseförbud i korthet" in html and "Orosanmälan i skolan" not in html
+
+
+def test_spelling_suggestion(client, imported):
+    html = client.get("/kunskap/sok?q=utresefrbud").get_data(as_text=True)
+    assert "Menade du" in html
+
+
+@pytest.mark.parametrize("query", ['"((', "title:x", "[a TO z]", "*", "??*", "AND", "\x00\x01", "a" * 5000,
+                                   "o\u0308sterg\u00f6tland"])
+def test_hostile_queries_never_fail(client, imported, query):
+    response = client.get("/kunskap/sok", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_invalid_utf8_in_the_query_never_fails(client, imported):
+    # a lone surrogate as a browser would send it: bytes that are not valid UTF-8
+    assert client.get("/kunskap/sok?q=%ED%A0%80").status_code == 200
+    assert client.get("/api/v1/search?q=%ED%A0%80%FF").status_code == 200
+
+
+def test_unknown_topic_gets_a_message_not_a_crash(client, imported):
+    response = client.get("/kunskap/sok?q=skola&topic=finns_inte")
+    assert response.status_code == 200
+    assert "Det valda ämnet eller målgruppen finns inte" in response.get_data(as_text=True)
+
+
+def test_article_page_shows_sources_review_date_and_related(client, imported):
+    html = client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+    assert "Socialstyrelsen" in html and "Anmäla oro för barn" in html
+    assert "Senast granskad" in html and "2026-01-15" in html
+    assert 'href="/kunskap/utreseforbud-kort"' in html
+    assert "Var detta till hjälp?" in html
+
+
+def test_internal_article_is_invisible_without_login(client, imported, login_as):
+    assert client.get("/kunskap/intern-rutin").status_code == 404
+    login_as("handler")
+    assert client.get("/kunskap/intern-rutin").status_code == 200
+
+
+def test_malicious_markdown_is_inert_on_the_page(app, client, imported, create_user):
+    from supportline.kb import service
+
+    editor = create_user("editor")
+    with app.app_context():
+        row = db.session.scalar(select(Article).where(Article.slug == "orosanmalan-i-skolan"))
+        doc = service.to_doc(row)
+        doc.body = ('<script>alert(1)</script>\n\n[klick](javascript:alert(1))\n\n<img src=x onerror="alert(1)">\n\n'
+                    '<iframe src="https://evil.example"></iframe>\n\n[data](data:text/html;base64,PHNjcmlwdD4=)')
+        service.save_article(editor, doc, article_id=row.id)
+    html = client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+    body = html.split('<div class="article-body">', 1)[1].split("</div>", 1)[0]
+    # shown as text at most, never as markup
+    for bad in ["<script", "<img", "<iframe", 'href="javascript:', 'href="data:']:
+        assert bad not in body
+
+
+def test_feedback_is_stored_without_personal_data(app, client, imported):
+    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
+    response = client.post("/kunskap/utreseforbud-kort/aterkoppling", data={
+        "csrf_token": csrf_from(page), "helpful": "nej",
+        "comment": "Min elev 20121212-1212 behöver hjälp, ring 070-123 45 67"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Tack för ditt svar" in response.get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.scalar(select(ArticleFeedback.comment))
+    assert "20121212-1212" not in stored and "070-123 45 67" not in stored and "[borttaget]" in stored
+
+
+def test_feedback_needs_an_answer(client, imported):
+    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
+    response = client.post("/kunskap/utreseforbud-kort/aterkoppling",
+                           data={"csrf_token": csrf_from(page), "comment": "Bra text"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Svara ja eller nej." in html and "Bra text" in html
+
+
+def test_feedback_flood_is_rate_limited(client, imported):
+    token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
+    codes = [client.post("/kunskap/utreseforbud-kort/aterkoppling", data={"csrf_token": token, "helpful": "ja"}
+                         ).status_code for _ in range(12)]
+    assert codes[:10] == [302] * 10 and codes[10:] == [429, 429]
+
+
+def test_editors_see_feedback_comments_but_the_public_does_not(app, client, imported, login_as):
+    from supportline.kb import service
+
+    with app.app_context():
+        row = db.session.scalar(select(Article).where(Article.slug == "utreseforbud-kort"))
+        service.record_feedback(row, False, "Hemlig kommentar till redaktionen")
+    assert "Hemlig kommentar" not in client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
+    login_as("editor")
+    assert "Hemlig kommentar" in client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
+
+
+def test_api_search_and_article(client, imported):
+    body = client.get("/api/v1/search?q=utomlands").json
+    assert body["hits"][0]["slug"] == "utreseforbud-kort" and body["total"] >= 1
+    article = client.get("/api/v1/articles/utreseforbud-kort").json
+    assert article["sources"][0]["publisher"] == "Socialstyrelsen" and "<h2" in article["body_html"]
+    assert client.get("/api/v1/articles/intern-rutin").status_code == 404
+    bad = client.get("/api/v1/search?q=x&topic=nope&page=0")
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"topic", "page"}
+
+
+def test_openapi_document_describes_the_public_api(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.1")
+    assert {"/api/v1/search", "/api/v1/articles/{slug}"} <= set(doc["paths"])
+
+
+def test_healthz_reports_a_missing_index(client, app):
+    import shutil
+
+    shutil.rmtree(app.config["SUPPORTLINE_INDEX_DIR"], ignore_errors=True)
+    body = client.get("/healthz").json
+    assert body["index"]["ok"] is False and body["status"] == "degraded"
