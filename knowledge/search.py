@@ -32,25 +32,26 @@ from pathlib import Path
 
 import yaml
 from whoosh import index as whoosh_index
-from whoosh import sorting
+from whoosh import scoring, sorting
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.collectors import TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter
 from whoosh.index import LockError
 from whoosh.lang import stopwords_for_language
-from whoosh.matching import CoordMatcher, UnionMatcher
+from whoosh.matching import CoordMatcher, NullMatcher, UnionMatcher
 from whoosh.qparser import (
     BoostPlugin,
     EveryPlugin,
     FieldsPlugin,
     MultifieldParser,
     OrGroup,
+    QueryParser,
     RangePlugin,
     SingleQuotePlugin,
     WildcardPlugin,
 )
-from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.query import And, CompoundQuery, DisjunctionMax, Every, Not, NullQuery, Or, Term, WrappingQuery
 from whoosh.searching import TimeLimit
 from whoosh.support.charset import accent_map
 
@@ -73,6 +74,7 @@ MAX_PAGE = 100
 MAX_PAGELEN = 100
 SUGGESTION_WORD_LENGTH = (3, 30)
 COORDINATION_SCALE = 0.9
+SYNONYM_TIEBREAK = 0.0
 
 
 class IndexUnavailable(RuntimeError):
@@ -112,13 +114,24 @@ def spelling_analyzer():
     return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=3)
 
 
+# Field weights: a word in the title or the summary says more about what an article answers
+# than the same word somewhere in the body.
+FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "body": 1.0}
+BM25_K1 = 1.2
+BM25_B = {"title": 0.75, "summary": 0.75, "body": 0.75}
+
+
+def weighting() -> scoring.BM25F:
+    return scoring.BM25F(B=BM25_B["body"], K1=BM25_K1, **{f"{name}_B": b for name, b in BM25_B.items()})
+
+
 def make_schema() -> Schema:
     analyzer = swedish_analyzer()
     return Schema(
         slug=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
-        summary=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, stored=True, chars=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        summary=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["summary"]),
+        body=TEXT(analyzer=analyzer, stored=True, chars=True, field_boost=FIELD_BOOSTS["body"]),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         topics=KEYWORD(stored=True, commas=True),
         audiences=KEYWORD(stored=True, commas=True),
@@ -129,6 +142,7 @@ def make_schema() -> Schema:
 _ANALYZER = swedish_analyzer()
 
 
+@functools.lru_cache(maxsize=8192)
 def analyse(text: str) -> tuple[str, ...]:
     return tuple(token.text for token in _ANALYZER(text, mode="query"))
 
@@ -162,6 +176,56 @@ class _CoordOr(Or):
         if self.scale and any(matcher.term_matchers()):
             matcher = _CoordMatcher(matcher, scale=self.scale)
         return matcher
+
+
+class _DisMaxMatcher(UnionMatcher):
+    """The union of two matchers, scored by the better one plus tiebreak times the other.
+
+    Whoosh's own DisjunctionMaxMatcher compares the scores of two different documents when its
+    sub-matchers are on different postings, so it is not used.
+    """
+
+    def __init__(self, a, b, tiebreak: float = 0.0):
+        super().__init__(a, b)
+        self.tiebreak = tiebreak
+
+    def copy(self):
+        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
+
+    def replace(self, minquality=0):
+        a, b = self.a, self.b
+        if not (a.is_active() or b.is_active()):
+            return NullMatcher()
+        if not a.is_active():
+            return b.replace(minquality)
+        if not b.is_active():
+            return a.replace(minquality)
+        # No pruning below this node: the additive shortcuts of UnionMatcher do not hold for a maximum.
+        new_a, new_b = a.replace(), b.replace()
+        if new_a is not a or new_b is not b:
+            return self.__class__(new_a, new_b, tiebreak=self.tiebreak)
+        self._id = None
+        return self
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        id_a, id_b = a.id(), b.id()
+        if id_a < id_b:
+            return a.score()
+        if id_b < id_a:
+            return b.score()
+        scores = sorted((a.score(), b.score()))
+        return scores[1] + self.tiebreak * scores[0]
+
+
+class _DisMax(DisjunctionMax):
+    def _matcher(self, subs, searcher, context):
+        # No weighted tree: Whoosh's make_weighted_tree drops the tiebreak argument.
+        return self._tree_matcher(subs, _DisMaxMatcher, searcher, context, None, tiebreak=self.tiebreak)
 
 
 class _ScaledOrGroup(OrGroup):
@@ -241,7 +305,7 @@ def _join(parts: list[str]) -> str:
 
 COMPOUND_MIN_CHARS = 8
 COMPOUND_PART_MIN_CHARS = 3
-COMPOUND_RARE_DOCS = 2
+COMPOUND_RARE_DOCS = 0
 
 
 def split_compound(word: str, known) -> tuple[str, str] | None:
@@ -249,7 +313,8 @@ def split_compound(word: str, known) -> tuple[str, str] | None:
 
     Swedish writes compounds as one word, while an article may say the same thing in two
     ("hedersrelaterat våld", "tonårsflicka"). known(term) tells whether an analysed term occurs in
-    the index. Only a split into two known parts counts; a linking s ("heders-") is dropped; the
+    the index (after stemming, so "heders" counts as "heder"). Only a split into two known parts
+    counts, a linking s is dropped when only the word without it is known, and the
     split with the longest head (last part) wins, as the head carries the meaning.
     """
     word = word.lower()
@@ -271,20 +336,45 @@ def split_compound(word: str, known) -> tuple[str, str] | None:
     return None
 
 
-def expand_synonyms(items: list[Item], synonyms: Synonyms, compounds=None) -> str:
+def _placeholder(number: int) -> str:
+    """A word that stands for one expanded group while the rest of the query is parsed."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters += chr(ord("a") + digit)
+        if not number:
+            return f"qxq{letters}qxq"
+
+
+def expand_synonyms(
+    items: list[Item],
+    synonyms: Synonyms,
+    compounds=None,
+    groups: list[list[str]] | None = None,
+) -> str:
     """The query string for the parser, with each synonym expression ORed with its alternatives.
 
     compounds(word) may return the two parts of a compound word, which are then searched as an
-    alternative to the word itself.
+    alternative to the word itself. With a groups list, each expression with alternatives is
+    written as a placeholder word instead, and [expression, *alternatives] is appended to groups.
     """
     parts: list[str] = []
+
+    def emit(original: str, alternatives: list[str]) -> None:
+        if not alternatives:
+            parts.append(original)
+        elif groups is None:
+            parts.append("(" + " OR ".join([original, *alternatives]) + ")")
+        else:
+            parts.append(_placeholder(len(groups)))
+            groups.append([original, *alternatives])
+
     index = 0
     while index < len(items):
         item = items[index]
         if item.kind == "phrase":
             original = '"' + " ".join(_parser_word(w) for w in item.words) + '"'
-            alternatives = [_alternative(a) for a in synonyms.alternatives(analyse(" ".join(item.words)))]
-            parts.append("(" + " OR ".join([original, *alternatives]) + ")" if alternatives else original)
+            emit(original, [_alternative(a) for a in synonyms.alternatives(analyse(" ".join(item.words)))])
             index += 1
             continue
         if item.kind != "word":
@@ -308,7 +398,7 @@ def expand_synonyms(items: list[Item], synonyms: Synonyms, compounds=None) -> st
             split = compounds(items[index].words[0])
             if split:
                 alternatives = ["(" + " AND ".join(_parser_word(w) for w in split) + ")"]
-        parts.append("(" + " OR ".join([original, *alternatives]) + ")" if alternatives else original)
+        emit(original, alternatives)
         index += length
     return _join(parts)
 
@@ -458,7 +548,7 @@ class SearchIndex:
         self._local.state = None
         build, ix, _meta = self._open()
         try:
-            searcher = ix.searcher()
+            searcher = ix.searcher(weighting=weighting())
         except Exception as exc:  # noqa: BLE001
             raise IndexUnavailable(f"sökindexet kan inte läsas: {exc!r}") from exc
         self._local.state = _ReaderState(os.getpid(), build, ix, searcher)
@@ -624,7 +714,38 @@ class SearchIndex:
                 return None
             return split_compound(word, lambda term: frequency(term) > 0)
 
-        return parser.parse(expand_synonyms(items, self.synonyms, compounds))
+        groups: list[list[str]] = []
+        q = parser.parse(expand_synonyms(items, self.synonyms, compounds, groups))
+        if not groups:
+            return q
+        # Each group matches like one term: the best of its alternatives counts, so a concept with
+        # many synonyms does not outweigh the other words of the question.
+        placeholders = {_placeholder(number): group for number, group in enumerate(groups)}
+        field_parsers: dict[str, QueryParser] = {}
+
+        def field_query(fieldname: str, text: str):
+            if fieldname not in field_parsers:
+                field_parser = QueryParser(fieldname, searcher.schema, group=_ScaledOrGroup)
+                for plugin in _REMOVED_PLUGINS:
+                    field_parser.remove_plugin_class(plugin)
+                field_parsers[fieldname] = field_parser
+            return field_parsers[fieldname].parse(text)
+
+        def replace(node):
+            if isinstance(node, Term) and node.text in placeholders:
+                alternatives = [field_query(node.fieldname, text) for text in placeholders[node.text]]
+                alternatives = [alt for alt in alternatives if alt is not NullQuery]
+                if not alternatives:
+                    return NullQuery
+                return _DisMax(alternatives, boost=node.boost, tiebreak=SYNONYM_TIEBREAK)
+            # In place: Query.apply would copy the groups without their coordination scale.
+            if isinstance(node, CompoundQuery):
+                node.subqueries = [replace(sub) for sub in node.subqueries]
+            elif isinstance(node, (Not, WrappingQuery)):
+                node.query = replace(node.query)
+            return node
+
+        return replace(q)
 
     def search(
         self,

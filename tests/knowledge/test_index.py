@@ -493,3 +493,45 @@ def test_meta_records_schema_version(fresh_index):
     build = fresh_index.root / (fresh_index.root / "CURRENT").read_text()
     meta = json.loads((build / "meta.json").read_text())
     assert meta["schema_version"] == search_module.SCHEMA_VERSION
+
+
+# Swedish compounds, question words, abbreviations and synonym groups -------------------------
+
+
+def test_split_compound_into_known_words():
+    known = {"heder", "vald", "tjej", "tonar", "polis", "forhor"}.__contains__
+    assert search_module.split_compound("hedersvåld", known) == ("heders", "våld")
+    assert search_module.split_compound("polisförhör", known) == ("polis", "förhör")
+    assert search_module.split_compound("tonårstjej", known) == ("tonårs", "tjej")
+    assert search_module.split_compound("kort", known) is None
+    assert search_module.split_compound("okändaordet", known) is None
+
+
+def test_unknown_compound_finds_its_parts(fresh_index):
+    fresh_index.update(make("heder", "Hedersrelaterat våld", "Om heder och våld i familjen."))
+    assert "heder" in slugs(fresh_index.search("hedersvåld"))
+
+
+def test_question_words_are_not_search_terms():
+    assert search_module.analyse("vad gör jag, ska vi") == ()
+    assert search_module.analyse("måste man egentligen") == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("kan man lvu:a henne", "kan man lvu henne"), ("SoL:s regler", "SoL regler"), ("BUP:en", "BUP")],
+)
+def test_abbreviation_endings_keep_the_abbreviation(raw, expected):
+    assert normalise_query(raw) == expected
+
+
+def test_a_synonym_group_counts_as_one_term():
+    # The best alternative counts, not the sum, and only for the document the matchers are on.
+    from whoosh.matching import ListMatcher
+
+    matcher = search_module._DisMaxMatcher(ListMatcher([1, 3], [2.0, 5.0]), ListMatcher([1, 2], [4.0, 1.0]))
+    scores = []
+    while matcher.is_active():
+        scores.append((matcher.id(), matcher.score()))
+        matcher.next()
+    assert scores == [(1, 4.0), (2, 1.0), (3, 5.0)]
