@@ -1,0 +1,134 @@
+"""JSON API for inquiries under /api/v1/inquiries, on the pattern of supportline.api: a Bearer
+token, or a staff session plus the X-CSRFToken header for calls that change state. The body
+is the canonical record (canonical.py, schema/inquiry.schema.json)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_login import current_user
+
+from supportline.auth import is_bearer_request
+from supportline.extensions import csrf, db
+from supportline.inquiries import service
+from supportline.inquiries.canonical import READ_ONLY, to_canonical
+from supportline.inquiries.search import Filters, search_inquiries
+
+bp = Blueprint("inquiries_api", __name__, url_prefix="/api/v1/inquiries")
+csrf.exempt(bp)
+
+WRITABLE = set(service.WRITABLE_FIELDS)
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions():
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and not is_bearer_request():
+        csrf.protect()
+
+
+def _error(status: int, message: str, errors: dict | None = None):
+    body = {"error": message}
+    if errors is not None:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def api_roles(*roles):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _error(401, "Inloggning eller en giltig API-token krävs.")
+            if not current_user.has_role(*roles, "admin"):
+                return _error(403, "Du har inte behörighet till ärenden.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _body() -> tuple[dict | None, tuple | None]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return None, _error(400, "Skicka ett JSON-objekt (Content-Type: application/json).")
+    unknown = {k: "Okänt fält." for k in data if k not in WRITABLE and k not in READ_ONLY}
+    if unknown:
+        return None, _error(422, "Ogiltiga uppgifter.", unknown)
+    return {k: v for k, v in data.items() if k in WRITABLE}, None
+
+
+def _full(inquiry_id: int) -> dict:
+    inquiry = service.get_inquiry(current_user, inquiry_id)
+    return to_canonical(inquiry, include_callback=current_user.has_role("handler", "admin"))
+
+
+@bp.get("")
+@api_roles("handler", "coordinator")
+def list_inquiries():
+    filters = Filters.from_args(request.args)
+    if filters.errors:
+        return _error(422, "Ogiltiga filter.", filters.errors)
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer."})
+    result = search_inquiries(current_user, filters, page=page)
+    return jsonify({
+        "total": result.total, "page": result.page, "pages": result.pages,
+        "items": [{"id": r.id, "received_at": r.received_at.isoformat().replace("+00:00", "Z"), "status": r.status,
+                   "urgency": r.urgency, "county_code": r.county_code, "caller_sector": r.caller_sector,
+                   "summary": r.excerpt, "follow_up_on": r.follow_up_on.isoformat() if r.follow_up_on else None,
+                   "url": url_for("inquiries_api.get_inquiry", inquiry_id=r.id)} for r in result.items],
+    })
+
+
+@bp.post("")
+@api_roles("handler")
+def create_inquiry():
+    raw, error = _body()
+    if error:
+        return error
+    try:
+        inquiry = service.create_inquiry(current_user, raw)
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        return _error(422, "Ogiltiga uppgifter.", exc.errors)
+    body = _full(inquiry.id)
+    return jsonify(body), 201, {"Location": url_for("inquiries_api.get_inquiry", inquiry_id=inquiry.id)}
+
+
+@bp.get("/<int:inquiry_id>")
+@api_roles("handler", "coordinator")
+def get_inquiry(inquiry_id: int):
+    try:
+        return jsonify(_full(inquiry_id))
+    except service.InquiryNotFound:
+        return _error(404, "Ärendet finns inte.")
+
+
+@bp.patch("/<int:inquiry_id>")
+@api_roles("handler")
+def patch_inquiry(inquiry_id: int):
+    data = request.get_json(silent=True)
+    version = data.get("version") if isinstance(data, dict) else None
+    raw, error = _body()
+    if error:
+        return error
+    if not isinstance(version, int) or isinstance(version, bool):
+        return _error(422, "Ogiltiga uppgifter.", {"version": "Ange versionen du utgår från (ett heltal)."})
+    try:
+        service.update_inquiry(current_user, inquiry_id, raw, expected_version=version, partial=True)
+    except service.InquiryNotFound:
+        return _error(404, "Ärendet finns inte.")
+    except service.StaleVersion as exc:
+        return jsonify({
+            "error": "Ärendet har ändrats sedan den version du utgick från.",
+            "errors": {"version": f"Den sparade versionen är {exc.current.version}. Hämta den och gör om ändringen."},
+            "current": to_canonical(exc.current, include_callback=True),
+        }), 409
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        return _error(422, "Ogiltiga uppgifter.", exc.errors)
+    return jsonify(_full(inquiry_id))

@@ -1,0 +1,138 @@
+"""Inquiries: de-identified cases with a timeline, plus per-user drafts of the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supportline.auth.models import User
+from supportline.db import Base, UTCDateTime, utcnow
+
+
+class Inquiry(Base):
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        # the list page: newest first, usually with one filter
+        Index("ix_inquiries_received_at_id", "received_at", "id"),
+        Index("ix_inquiries_assignee_follow_up", "assignee_id", "follow_up_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    caller_type: Mapped[str] = mapped_column(String(20))
+    caller_sector: Mapped[str | None] = mapped_column(String(30), index=True)
+    caller_role: Mapped[str] = mapped_column(String(200), default="")
+    caller_organisation: Mapped[str] = mapped_column(String(200), default="")
+    # Lower-cased, whitespace-collapsed organisation, to find repeat callers.
+    organisation_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
+    county_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    # The professional's own contact details: personal data, removed by the retention job.
+    callback_name: Mapped[str | None] = mapped_column(String(200))
+    callback_phone: Mapped[str | None] = mapped_column(String(40))
+    callback_phone_key: Mapped[str | None] = mapped_column(String(20), index=True)  # digits only, for matching
+    callback_email: Mapped[str | None] = mapped_column(String(320))
+    urgency: Mapped[str] = mapped_column(String(10), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Optimistic locking: a save must name the version it was based on.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    exposed_persons: Mapped[list[ExposedPerson]] = relationship(
+        back_populates="inquiry", order_by="ExposedPerson.position", cascade="all, delete-orphan")
+    codes: Mapped[list[InquiryCode]] = relationship(back_populates="inquiry", cascade="all, delete-orphan")
+    timeline: Mapped[list[TimelineEntry]] = relationship(
+        back_populates="inquiry", order_by="TimelineEntry.at, TimelineEntry.id", cascade="all, delete-orphan")
+
+    def codes_of(self, kind: str) -> list[str]:
+        return sorted(c.code for c in self.codes if c.kind == kind)
+
+
+class ExposedPerson(Base):
+    """A de-identified person the inquiry is about: age group and gender, nothing else."""
+
+    __tablename__ = "inquiry_exposed_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    age_group: Mapped[str] = mapped_column(String(10), index=True)
+    gender: Mapped[str] = mapped_column(String(12), index=True)
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="exposed_persons")
+
+
+class InquiryCode(Base):
+    """One code of a multi-valued taxonomy (perpetrator relations, exposure types, question
+    topics, referrals). Rows rather than JSON so the list can filter on them with an index."""
+
+    __tablename__ = "inquiry_codes"
+    __table_args__ = (Index("ix_inquiry_codes_kind_code", "kind", "code", "inquiry_id"),)
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="codes")
+
+
+class TimelineEntry(Base):
+    __tablename__ = "inquiry_timeline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="timeline")
+    user: Mapped[User | None] = relationship()
+
+
+class InquiryDraft(Base):
+    """What a handler has typed but not saved, so a crash mid-call loses at most a few seconds."""
+
+    __tablename__ = "inquiry_drafts"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_inquiry_drafts_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # "new", or "inquiry-<id>" for an edit
+    payload: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InquirySearchDocument(Base):
+    """PostgreSQL's search document: to_tsvector('swedish', case text), GIN-indexed.
+    Unused on SQLite, which uses InquiryTerm (see search.py for why)."""
+
+    __tablename__ = "inquiry_search"
+    __table_args__ = (Index("ix_inquiry_search_document", "document", postgresql_using="gin"),)
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+class InquiryTerm(Base):
+    """SQLite's search table: one row per distinct Swedish-stemmed term of an inquiry's case text."""
+
+    __tablename__ = "inquiry_terms"
+
+    term: Mapped[str] = mapped_column(String(60), primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)

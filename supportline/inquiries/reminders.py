@@ -1,0 +1,42 @@
+"""The daily follow-up reminder. In the app the reminder is the "Mina uppföljningar" list on
+the start page; this job records, once a day per handler, what was due, so loggkontroll and
+the handler's e-mail (when SMTP is configured) can build on one place."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, or_, select
+
+from supportline.audit.service import record
+from supportline.auth.models import User
+from supportline.extensions import db
+from supportline.inquiries.models import Inquiry
+from supportline.inquiries.service import today_local
+from supportline.transactions import begin_write
+
+log = logging.getLogger(__name__)
+
+
+def due_counts() -> dict[int, int]:
+    """Handler id -> number of open inquiries whose follow-up is due today or overdue."""
+    owner = func.coalesce(Inquiry.assignee_id, Inquiry.created_by_id)
+    rows = db.session.execute(
+        select(owner, func.count()).where(Inquiry.follow_up_on.is_not(None), Inquiry.follow_up_on <= today_local(),
+                                          Inquiry.status != "closed").group_by(owner)
+    ).all()
+    return {user_id: count for user_id, count in rows}
+
+
+def send_follow_up_reminders() -> int:
+    """Record a reminder for every active handler with something due; returns how many."""
+    counts = due_counts()
+    begin_write()
+    users = db.session.scalars(select(User).where(User.id.in_(counts), User.active.is_(True),
+                                                  or_(User.role == "handler", User.role == "admin"))).all()
+    for user in users:
+        record("inquiry.reminder", None, object_type="user", object_id=user.id,
+               detail={"due": counts[user.id], "on": today_local().isoformat()})
+    db.session.commit()
+    log.info("follow-up reminders for %d handlers", len(users))
+    return len(users)

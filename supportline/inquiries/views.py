@@ -1,0 +1,378 @@
+"""Pages for handlers: /arenden (list), /arenden/nytt, /arenden/<id>. Thin: parse, call the
+service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from supportline.auth import roles_required
+from supportline.extensions import db
+from supportline.inquiries import service
+from supportline.inquiries import taxonomy as tx
+from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
+from supportline.inquiries.search import Filters, search_inquiries
+from supportline.privacy.guard import redact
+
+bp = Blueprint("inquiries", __name__, url_prefix="/arenden", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+READERS = ("handler", "coordinator")
+NEW_DRAFT = "new"
+FIELD_LABELS = {name: getattr(InquiryForm, name).args[0] for name in service.WRITABLE_FIELDS
+                if name in InquiryForm.__dict__ and getattr(getattr(InquiryForm, name), "args", None)}
+FIELD_LABELS["exposed_persons"] = "Utsatta personer"
+
+
+@bp.app_template_global()
+def inquiry_labels():
+    return tx
+
+
+@bp.app_template_global()
+def inquiry_today() -> dt.date:
+    return service.today_local()
+
+
+@bp.app_template_filter("local_time")
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(service.LOCAL_TZ).strftime(fmt) if value else ""
+
+
+def _form(formdata=None, **data) -> InquiryForm:
+    form = InquiryForm(formdata=formdata, **data) if formdata is not None else InquiryForm(**data)
+    return form.setup(service.assignable_users())
+
+
+def _now_local_input() -> str:
+    return dt.datetime.now(service.LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def _set_errors(form: InquiryForm, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        target = "persons" if name == "exposed_persons" else name
+        field = getattr(form, target, None)
+        if field is not None:
+            field.errors = [message]
+        else:
+            flash(message, "error")
+
+
+def _render_form(form, status=200, *, inquiry=None, privacy_fields=(), draft=None, conflict=None):
+    template = "inquiries/edit.html" if inquiry is not None else "inquiries/new.html"
+    return render_template(template, form=form, inquiry=inquiry, privacy_fields=set(privacy_fields), draft=draft,
+                           conflict=conflict, draft_key=f"inquiry-{inquiry.id}" if inquiry else NEW_DRAFT), status
+
+
+def _handle_form_actions(form: InquiryForm, **kwargs):
+    """The buttons that change the form without saving it: another person row, and the
+    privacy guard's "ersätt med [borttaget]". Returns a response or None."""
+    if request.form.get("action") == "add_person":
+        form.persons.append_entry()
+        return _render_form(form, **kwargs)
+    target = request.form.get("redact")
+    if target:
+        fields = service.GUARDED_FIELDS if target == "all" else [target]
+        replaced = 0
+        for name in fields:
+            if name in service.GUARDED_FIELDS:
+                field = getattr(form, name)
+                field.data, count = redact(field.data)
+                replaced += count
+        flash(f"{replaced} uppgift{'er' if replaced != 1 else ''} ersattes med [borttaget]. "
+              "Kontrollera texten och spara igen.", "success")
+        return _render_form(form, **kwargs)
+    return None
+
+
+# --- list -------------------------------------------------------------------------------
+
+@bp.get("")
+@roles_required(*READERS)
+def index():
+    filters = Filters.from_args(request.args)
+    try:
+        page = max(1, int(request.args.get("sida", "1")))
+    except ValueError:
+        page = 1
+    result = search_inquiries(current_user, filters, page=page)
+    users = service.users_by_id([r.assignee_id or r.created_by_id for r in result.items])
+    handlers = service.assignable_users()
+    return render_template("inquiries/list.html", result=result, filters=filters, users=users, handlers=handlers,
+                           args=filters.as_args()), (200 if not filters.errors else 400)
+
+
+# --- new ----------------------------------------------------------------------------------
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@roles_required("handler")
+def new():
+    draft = service.get_draft(current_user, NEW_DRAFT)
+    if request.method == "GET":
+        if draft is not None and request.args.get("utkast") == "aterstall":
+            form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
+                                    for v in (vs if isinstance(vs, list) else [vs])]))
+            flash("Utkastet är återställt. Kontrollera uppgifterna och spara.", "success")
+            return _render_form(form)
+        return _render_form(_form(received_at=_now_local_input()), draft=draft)
+    form = _form()
+    if not form.validate_on_submit():
+        flash("Formuläret hade gått ut. Kontrollera uppgifterna och spara igen.", "error")
+        return _render_form(form, 400)
+    response = _handle_form_actions(form)
+    if response is not None:
+        return response
+    try:
+        inquiry = service.create_inquiry(current_user, form.to_raw())
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        _set_errors(form, exc.errors)
+        return _render_form(form, 422, privacy_fields=exc.privacy_fields)
+    flash(f"Ärende {inquiry.id} är sparat.", "success")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
+
+
+# --- drafts (called by inquiry-form.js) -----------------------------------------------------
+
+def _draft_key() -> str:
+    key = request.args.get("key", NEW_DRAFT)
+    if key != NEW_DRAFT and not (key.startswith("inquiry-") and key[8:].isdigit()):
+        abort(400)
+    return key
+
+
+@bp.post("/utkast")
+@roles_required("handler")
+def save_draft():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or len(request.get_data()) > service.DRAFT_MAX_BYTES:
+        return jsonify({"error": "Utkastet kunde inte läsas."}), 400
+    payload.pop("csrf_token", None)
+    findings = service.save_draft(current_user, _draft_key(), payload)
+    return jsonify({"saved": True, "at": _now_local_input()[11:], "findings": findings})
+
+
+@bp.post("/utkast/kasta")
+@roles_required("handler")
+def discard_draft():
+    InquiryForm().validate_on_submit()  # CSRF is checked globally by CSRFProtect
+    key = _draft_key()
+    service.discard_draft(current_user, key)
+    flash("Utkastet är borttaget.", "info")
+    if key == NEW_DRAFT:
+        return redirect(url_for("inquiries.new"))
+    return redirect(url_for("inquiries.edit", inquiry_id=int(key[8:])))
+
+
+@bp.get("/tidigare-kontakter")
+@roles_required("handler")
+def previous_contacts():
+    rows = service.previous_contacts(current_user, request.args.get("organisation"), request.args.get("phone"),
+                                     _int(request.args.get("utom")))
+    return jsonify({"inquiries": [
+        {"id": r.id, "url": url_for("inquiries.detail", inquiry_id=r.id), "received_at": local_time(r.received_at),
+         "status": tx.STATUSES[r.status], "summary": r.excerpt} for r in rows]})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- one inquiry ----------------------------------------------------------------------------
+
+def _load(inquiry_id: int, action: str = "inquiry.read"):
+    try:
+        return service.get_inquiry(current_user, inquiry_id, action=action)
+    except service.InquiryNotFound:
+        abort(404)
+
+
+def _detail_page(inquiry, status=200, entry_form=None, followup_form=None):
+    handlers = service.assignable_users()
+    assign_form = AssignForm(formdata=None, assignee_id=str(inquiry.assignee_id or ""))
+    assign_form.assignee_id.choices = [SelectChoice("", "Ingen särskild")] + [
+        SelectChoice(str(u.id), u.display_name) for u in handlers]
+    previous = service.previous_contacts(current_user, inquiry.caller_organisation, inquiry.callback_phone,
+                                         exclude_id=inquiry.id)
+    users = service.users_by_id([e.detail.get(k) for e in inquiry.timeline if e.detail for k in ("from", "to")
+                                 if e.kind == "assignment"])
+    return render_template(
+        "inquiries/detail.html", inquiry=inquiry, previous=previous, users=users,
+        can_edit=current_user.has_role("handler", "admin"),
+        entry_form=entry_form or EntryForm(formdata=None),
+        status_form=StatusForm(formdata=None, status=inquiry.status), assign_form=assign_form,
+        followup_form=followup_form or FollowUpForm(
+            formdata=None, follow_up_on=inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else ""),
+    ), status
+
+
+@bp.get("/<int:inquiry_id>")
+@roles_required(*READERS)
+def detail(inquiry_id: int):
+    return _detail_page(_load(inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/handelse")
+@roles_required("handler")
+def add_entry(inquiry_id: int):
+    form = EntryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("redact"):
+        form.text.data, count = redact(form.text.data)
+        flash(f"{count} uppgift{'er' if count != 1 else ''} ersattes med [borttaget]. Kontrollera texten och spara.",
+              "success")
+        return _detail_page(_load(inquiry_id), entry_form=form)
+    try:
+        service.add_entry(current_user, inquiry_id, form.kind.data, form.text.data)
+    except service.InquiryNotFound:
+        abort(404)
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            getattr(form, name, form.text).errors = [message]
+        form.privacy = bool(exc.privacy_fields)
+        return _detail_page(_load(inquiry_id), 422, entry_form=form)
+    flash("Händelsen är tillagd i tidslinjen.", "success")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id) + "#tidslinje")
+
+
+def _quick_change(inquiry_id: int, form, values: dict, message: str):
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.update_inquiry(current_user, inquiry_id, values, expected_version=None)
+    except service.InquiryNotFound:
+        abort(404)
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        for name, error in exc.errors.items():
+            getattr(form, name).errors = [error]
+        kwargs = {"followup_form": form} if isinstance(form, FollowUpForm) else {}
+        if not isinstance(form, FollowUpForm):
+            flash(" ".join(exc.errors.values()), "error")
+        return _detail_page(_load(inquiry_id), 422, **kwargs)
+    flash(message, "success")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/status")
+@roles_required("handler")
+def change_status(inquiry_id: int):
+    form = StatusForm()
+    return _quick_change(inquiry_id, form, {"status": form.status.data}, "Statusen är ändrad.")
+
+
+@bp.post("/<int:inquiry_id>/tilldela")
+@roles_required("handler")
+def assign(inquiry_id: int):
+    form = AssignForm()
+    return _quick_change(inquiry_id, form, {"assignee_id": form.assignee_id.data}, "Ansvarig handläggare är ändrad.")
+
+
+@bp.post("/<int:inquiry_id>/uppfoljning")
+@roles_required("handler")
+def follow_up(inquiry_id: int):
+    form = FollowUpForm()
+    return _quick_change(inquiry_id, form, {"follow_up_on": form.follow_up_on.data}, "Uppföljningsdatumet är sparat.")
+
+
+# --- edit with optimistic locking ----------------------------------------------------------
+
+def _form_data_of(inquiry) -> dict:
+    return {
+        "channel": inquiry.channel, "received_at": local_time(inquiry.received_at, "%Y-%m-%dT%H:%M"),
+        "caller_type": inquiry.caller_type, "caller_sector": inquiry.caller_sector or "",
+        "caller_role": inquiry.caller_role, "caller_organisation": inquiry.caller_organisation,
+        "municipality_code": inquiry.municipality_code or "", "county_code": inquiry.county_code or "",
+        "callback_name": inquiry.callback_name or "", "callback_phone": inquiry.callback_phone or "",
+        "callback_email": inquiry.callback_email or "",
+        "persons": [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons] or [{}],
+        **{kind: inquiry.codes_of(kind) for kind in tx.CODE_KINDS},
+        "urgency": inquiry.urgency, "summary": inquiry.summary, "advice": inquiry.advice,
+        "follow_up_on": inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else "",
+        "status": inquiry.status, "assignee_id": str(inquiry.assignee_id or ""),
+        "duration_seconds": str(inquiry.duration_seconds or ""), "version": str(inquiry.version),
+    }
+
+
+def _display(name: str, value) -> str:
+    """A value as a person reads it, for the side-by-side comparison."""
+    maps = {"channel": tx.CHANNELS, "caller_type": tx.CALLER_TYPES, "caller_sector": tx.SECTORS,
+            "urgency": tx.URGENCIES, "status": tx.STATUSES, "county_code": tx.COUNTY_LABELS, **tx.CODE_KINDS}
+    if name == "municipality_code":
+        return tx.municipality_label(value)
+    if name == "exposed_persons":
+        return "; ".join(f"{tx.AGE_GROUPS.get(p.get('age_group') or 'unknown', '')}, "
+                         f"{tx.GENDERS.get(p.get('gender') or 'unknown', '')}" for p in value or [])
+    if name == "assignee_id":
+        user = service.users_by_id([_int(value)]).get(_int(value))
+        return user.display_name if user else "Ingen särskild"
+    if name in maps:
+        labels = maps[name]
+        if isinstance(value, list):
+            return ", ".join(labels.get(v, v) for v in value)
+        return labels.get(value or "", value or "")
+    return "" if value is None else str(value)
+
+
+def _conflict(form: InquiryForm, current) -> list[dict]:
+    mine = form.to_raw()
+    saved = _form_data_of(current)
+    saved["exposed_persons"] = [{"age_group": p.age_group, "gender": p.gender} for p in current.exposed_persons]
+    rows = []
+    for name in service.WRITABLE_FIELDS:
+        if name in {"duration_seconds", "received_at"}:
+            continue
+        a, b = _display(name, mine.get(name)), _display(name, saved.get(name))
+        if a.strip() != b.strip():
+            rows.append({"label": FIELD_LABELS.get(name, name), "mine": a, "saved": b})
+    return rows
+
+
+@bp.route("/<int:inquiry_id>/andra", methods=["GET", "POST"])
+@roles_required("handler")
+def edit(inquiry_id: int):
+    key = f"inquiry-{inquiry_id}"
+    if request.method == "GET":
+        inquiry = _load(inquiry_id)
+        draft = service.get_draft(current_user, key)
+        if draft is not None and request.args.get("utkast") == "aterstall":
+            form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
+                                    for v in (vs if isinstance(vs, list) else [vs])]))
+            return _render_form(form, inquiry=inquiry)
+        return _render_form(_form(data=_form_data_of(inquiry)), inquiry=inquiry, draft=draft)
+    form = _form()
+    inquiry = _load(inquiry_id, action="inquiry.read.edit")
+    if not form.validate_on_submit():
+        flash("Formuläret hade gått ut. Kontrollera uppgifterna och spara igen.", "error")
+        return _render_form(form, 400, inquiry=inquiry)
+    response = _handle_form_actions(form, inquiry=inquiry)
+    if response is not None:
+        return response
+    raw = form.to_raw()
+    raw.pop("duration_seconds", None)  # the duration is the first call's; later contacts are timeline entries
+    try:
+        service.update_inquiry(current_user, inquiry_id, raw, expected_version=_int(form.version.data) or 0,
+                               partial=False)
+    except service.InquiryNotFound:
+        abort(404)
+    except service.StaleVersion as exc:
+        current = exc.current
+        rows = _conflict(form, current)
+        # Base the next save on what is stored now: saving again is a deliberate choice.
+        form.version.data = str(current.version)
+        return _render_form(form, 409, inquiry=current, conflict=rows)
+    except service.InquiryInvalid as exc:
+        db.session.rollback()
+        _set_errors(form, exc.errors)
+        return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields)
+    flash("Ändringarna är sparade.", "success")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))

@@ -1,0 +1,1 @@
+"""Privacy rules the product enforces (see DOMAIN.md)."""

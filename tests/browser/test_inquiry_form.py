@@ -1,0 +1,86 @@
+"""A whole call logged through the real form in Chromium: timer, draft recovery, privacy
+guard, save, the case page and the follow-up on the start page; axe-core on every page."""
+
+import uuid
+
+from supportline.auth.service import create_user
+from supportline.inquiries.service import today_local
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+
+
+def _login(page, live_server, live_app):
+    with live_app.app_context():
+        email = create_user(None, f"handl-{uuid.uuid4().hex[:8]}@test.invalid", "handler", PASSWORD,
+                            "Hedda Handläggare").email
+    page.goto(live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+
+def test_logging_a_whole_call(page, live_server, live_app):
+    _login(page, live_server, live_app)
+    page.click("nav >> text=Ärenden")
+    assert page.inner_text("h1") == "Ärenden"
+    assert_accessible(page)
+
+    page.goto(live_server + "/arenden/nytt")
+    assert_accessible(page)
+    assert page.evaluate("document.activeElement.id") == "channel"
+    first = page.inner_text("#call-timer")
+    page.wait_for_timeout(1500)
+    assert page.inner_text("#call-timer") != first  # the call timer runs
+
+    page.select_option("#caller_sector", "school")
+    page.fill("#caller_role", "Skolkurator")
+    page.fill("#caller_organisation", "Östra gymnasiet")
+    page.select_option("#municipality_code", "1480")
+    assert page.input_value("#county_code") == "14"  # county filled from the municipality
+    page.select_option("#persons-0-age_group", "16-17")
+    page.select_option("#persons-0-gender", "girl_woman")
+    page.check("#perpetrator_relations-0")  # parent
+    page.check("text=Tvångsäktenskap")
+    page.check("text=Risk- och skyddsbedömning")
+    page.fill("#summary", "Eleven berättar att hon ska giftas bort i sommar.")
+    page.wait_for_function("document.getElementById('draft-status').textContent.includes('Utkast sparat')",
+                           timeout=10_000)
+
+    # a crash: the page is gone; reopening offers the draft back
+    page.goto(live_server + "/arenden/nytt")
+    assert "osparat utkast" in page.inner_text(".draft-offer")
+    assert_accessible(page)
+    page.click("text=Återställ utkastet")
+    assert page.input_value("#summary") == "Eleven berättar att hon ska giftas bort i sommar."
+    assert page.input_value("#caller_organisation") == "Östra gymnasiet"
+    assert page.is_checked("text=Tvångsäktenskap")
+
+    # the privacy guard: a personnummer is refused, marked and replaced in one click
+    page.fill("#summary", "Eleven 20121212-1212 berättar att hon ska giftas bort i sommar.")
+    page.fill("#advice", "Gör en orosanmälan i dag och en riskbedömning.")
+    page.fill("#follow_up_on", today_local().isoformat())
+    page.click("text=Spara ärendet")
+    assert "personnummer får inte sparas" in page.inner_text("#summary-error")
+    assert page.get_attribute("#summary", "aria-invalid") == "true"
+    assert_accessible(page)
+    page.click("button[name=redact][value=summary]")
+    assert page.input_value("#summary") == "Eleven [borttaget] berättar att hon ska giftas bort i sommar."
+    page.click("text=Spara ärendet")
+    page.wait_for_url(live_server + "/arenden/*")
+    assert "är sparat" in page.inner_text("[role=status]")
+    assert "Göteborg, Västra Götalands län" in page.inner_text("main")
+    assert_accessible(page)
+
+    # a note on the timeline
+    page.select_option("#kind", "note")
+    page.fill("#text", "Ring upp kuratorn på fredag.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lägg till", exact=True).click()
+    assert "Ring upp kuratorn på fredag." in page.inner_text("#tidslinje")
+
+    # the follow-up shows on the start page
+    page.click("nav >> text=Start")
+    followups = page.inner_text(".followups")
+    assert "följs upp i dag" in followups and "giftas bort" in followups
+    assert_accessible(page)

@@ -1,0 +1,123 @@
+"""JSON API /api/v1/inquiries: the canonical record, validated by the JSON Schema."""
+
+import jsonschema
+import pytest
+
+from supportline.inquiries.canonical import schema
+from tests.conftest import csrf_from
+from tests.inquiries.conftest import valid_payload
+
+
+@pytest.fixture
+def token(app, create_user):
+    from supportline.auth.service import issue_api_token
+
+    def make(role="handler"):
+        user = create_user(role)
+        with app.app_context():
+            from supportline.auth.models import User
+            from supportline.extensions import db
+
+            return issue_api_token(None, db.session.get(User, user.id))
+
+    return make
+
+
+def _auth(value):
+    return {"Authorization": f"Bearer {value}"}
+
+
+def validate(record):
+    jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker()).validate(record)
+
+
+def test_schema_is_valid_2020_12():
+    jsonschema.Draft202012Validator.check_schema(schema())
+
+
+def test_create_get_patch_roundtrip_is_canonical(client, token):
+    headers = _auth(token())
+    response = client.post("/api/v1/inquiries", json=valid_payload(callback_phone="070-123 45 67"), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    record = response.get_json()
+    validate(record)
+    assert response.headers["Location"] == f"/api/v1/inquiries/{record['id']}"
+    assert record["county_code"] == "05" and record["version"] == 1 and record["timeline"] == []
+    got = client.get(f"/api/v1/inquiries/{record['id']}", headers=headers).get_json()
+    validate(got)
+    patched = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers,
+                           json={"version": 1, "status": "closed", "question_topics": ["lvu"]})
+    assert patched.status_code == 200
+    body = patched.get_json()
+    validate(body)
+    assert body["version"] == 2 and body["status"] == "closed" and body["question_topics"] == ["lvu"]
+    assert [e["kind"] for e in body["timeline"]] == ["status", "edit"]
+    # the record can be sent back as it is (read-only keys are ignored)
+    body["summary"] = "Ändrad sammanfattning."
+    again = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json=body)
+    assert again.status_code == 200 and again.get_json()["summary"] == "Ändrad sammanfattning."
+
+
+def test_stale_version_is_409_with_the_current_record(client, token):
+    headers = _auth(token())
+    record = client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()
+    client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1, "urgency": "acute"})
+    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1,
+                                                                                        "urgency": "normal"})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert "version" in body["errors"] and body["current"]["urgency"] == "acute"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**valid_payload(), "summary": "Pnr 121212-1212"}, "summary"),
+    ({**valid_payload(), "exposure_types": ["nope"]}, "exposure_types"),
+    ({**valid_payload(), "received_at": "2999-01-01T00:00:00Z"}, "received_at"),
+    ({**valid_payload(), "colour": "blå"}, "colour"),
+    ({**valid_payload(), "channel": None}, "channel"),
+    ({**valid_payload(), "summary": 42}, "summary"),
+    ({**valid_payload(), "exposed_persons": "två"}, "exposed_persons"),
+])
+def test_bad_input_is_422_with_errors_per_field(client, token, body, field):
+    response = client.post("/api/v1/inquiries", json=body, headers=_auth(token()))
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_patch_needs_a_version(client, token):
+    headers = _auth(token())
+    record = client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()
+    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"status": "closed"})
+    assert response.status_code == 422 and "version" in response.get_json()["errors"]
+
+
+def test_tokens_and_roles(client, token):
+    assert client.get("/api/v1/inquiries").status_code == 401
+    assert client.get("/api/v1/inquiries", headers=_auth("slt_fel")).status_code == 401
+    assert client.post("/api/v1/inquiries", json=valid_payload(), headers=_auth("slt_fel")).status_code == 401
+    assert client.get("/api/v1/inquiries", headers=_auth(token("editor"))).status_code == 403
+    coordinator = _auth(token("coordinator"))
+    assert client.get("/api/v1/inquiries", headers=coordinator).status_code == 200
+    assert client.post("/api/v1/inquiries", json=valid_payload(), headers=coordinator).status_code == 403
+    handler = _auth(token())
+    record = client.post("/api/v1/inquiries", json=valid_payload(callback_email="k@skola.se"), headers=handler)
+    got = client.get(f"/api/v1/inquiries/{record.get_json()['id']}", headers=coordinator).get_json()
+    assert "callback_email" not in got  # the coordinator does not need the caller's contact details
+    assert client.get("/api/v1/inquiries/9999", headers=handler).status_code == 404
+
+
+def test_list_filters_and_search(client, token):
+    headers = _auth(token())
+    client.post("/api/v1/inquiries", json=valid_payload(summary="Barnäktenskap i familjen."), headers=headers)
+    client.post("/api/v1/inquiries", json=valid_payload(summary="Skyddat boende."), headers=headers)
+    body = client.get("/api/v1/inquiries?q=barnäktenskapen", headers=headers).get_json()
+    assert body["total"] == 1 and body["items"][0]["summary"] == "Barnäktenskap i familjen."
+    assert client.get("/api/v1/inquiries?county=99", headers=headers).status_code == 422
+
+
+def test_session_calls_need_the_csrf_header(client, login_as):
+    login_as("handler")
+    assert client.post("/api/v1/inquiries", json=valid_payload()).status_code == 400
+    token = csrf_from(client.get("/arenden/nytt").get_data(as_text=True))
+    response = client.post("/api/v1/inquiries", json=valid_payload(), headers={"X-CSRFToken": token})
+    assert response.status_code == 201
