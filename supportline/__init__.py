@@ -31,13 +31,15 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     import supportline.models  # noqa: F401 - registers every table on the metadata
-    from supportline import admin, api, auth, kb, site
+    from supportline import admin, api, auth, handover, inquiries, kb, site
 
     auth.init_app(app)
     admin.init_app(app)
     site.init_app(app)
     api.init_app(app)
     kb.init_app(app)
+    inquiries.init_app(app)
+    handover.init_app(app)
 
     from supportline.cli import init_app as init_cli
 

@@ -70,8 +70,10 @@ demo_cli = click.Group("demo", help="Demodata för utveckling och visning.")
 
 
 @demo_cli.command("seed")
+@click.option("--inquiries", "inquiries", type=click.IntRange(min=0), default=0,
+              help="Fyll på med påhittade ärenden tills det finns N.")
 @with_appcontext
-def demo_seed():
+def demo_seed(inquiries):
     """Skapa demokonton (ett per roll). Kan köras flera gånger."""
     from supportline.demo.seed import DEMO_PASSWORD, seed_demo_users
 
@@ -81,6 +83,16 @@ def demo_seed():
     click.echo(f"Demokonton (lösenord för alla: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role_label:<14} {user.email}")
+    if inquiries:
+        from supportline.inquiries.seed import seed_inquiries
+
+        made = seed_inquiries(inquiries, [u.id for u in users if u.has_role("handler", "admin")])
+        click.echo(f"{made} påhittade ärenden skapade ({inquiries} finns nu).")
+    if current_app.config["SUPPORTLINE_ENV"] == "dev":
+        from supportline.demo.seed import ensure_demo_handover_key
+
+        key = ensure_demo_handover_key(current_app.instance_path)
+        click.echo(f"Demonyckel för överlämningen (bara dev): {key}")
 
 
 @click.command("clock")
@@ -139,8 +151,95 @@ def kb_reindex():
     click.echo(f"Sökindexet är ombyggt med {count} publicerade artiklar.")
 
 
+handover_cli = click.Group("handover", help="Överlämningen av ärenden till NCK.")
+
+
+@handover_cli.command("export")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Katalog för paketet.")
+@click.option("--kind", type=click.Choice(["full", "delta"]), default="full", show_default=True)
+@click.option("--recipient", help="Mottagarens publika age-nyckel (age1…).")
+@click.option("--plaintext", is_flag=True, help="Skriv ett okrypterat paket (bara för test).")
+@with_appcontext
+def handover_export(out_dir, kind, recipient, plaintext):
+    """Skapa ett överlämningspaket."""
+    from pathlib import Path
+
+    from supportline.extensions import db
+    from supportline.handover.service import HandoverError, export
+
+    cfg = current_app.config
+    recipient = recipient or cfg.get("SUPPORTLINE_HANDOVER_RECIPIENT")
+    if plaintext and not recipient:
+        click.echo("VARNING: paketet skrivs OKRYPTERAT. Det innehåller känsliga uppgifter och får inte "
+                   "lämna en skyddad miljö.", err=True)
+    try:
+        batch = export(kind=kind, out_dir=Path(out_dir or cfg["SUPPORTLINE_HANDOVER_DIR"]), recipient=recipient,
+                       plaintext=plaintext, trigger="cli")
+    except HandoverError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Paket {batch.sequence} ({batch.kind}): {batch.file_name}")
+    click.echo(f"SHA-256: {batch.sha256}")
+    click.echo(f"Ärenden: {batch.counts['inquiries']}, artiklar: {batch.counts['articles']}, "
+               f"borttagna personuppgifter: {batch.counts['redactions']}")
+
+
+@handover_cli.command("verify")
+@click.argument("package", type=click.Path(dir_okay=False))
+@click.option("--identity", type=click.Path(exists=True, dir_okay=False), help="Mottagarens hemliga age-nyckel.")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False), help="Föregående paket i kedjan.")
+def handover_verify(package, identity, previous):
+    """Kontrollera ett paket som mottagaren gör (ingen databas behövs)."""
+    from pathlib import Path
+
+    from supportline.handover.verify import PackageError, chain_order, verify_package
+
+    path = Path(package)
+    if previous is None:
+        # packages beside it in the same folder form the chain
+        siblings = chain_order(list(path.parent.glob("supportline-handover-*.tar*")))
+        if path in siblings and siblings.index(path) > 0:
+            previous = siblings[siblings.index(path) - 1]
+    try:
+        report = verify_package(path, identity, previous)
+    except PackageError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.text())
+    if not report.ok:
+        sys.exit(1)
+
+
+@handover_cli.command("import")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False))
+@click.option("--identity", type=click.Path(exists=True, dir_okay=False), help="Mottagarens hemliga age-nyckel.")
+@with_appcontext
+def handover_import(package, identity):
+    """Läs in ett kontrollerat paket i en tom installation."""
+    from supportline.extensions import db
+    from supportline.handover.importer import import_package
+    from supportline.handover.verify import PackageError
+
+    try:
+        counts = import_package(package, identity)
+    except PackageError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Importerat: {counts['inquiries']} ärenden, {counts['articles']} artiklar, "
+               f"{counts['staff']} personalkonton (inaktiverade).")
+
+
+# The receiving side verifies without a configured app or database, so this group is on
+# the console script itself as well as on the app.
+cli.add_command(handover_cli)
+
+
 def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(clock_command)
     app.cli.add_command(kb_cli)
+    app.cli.add_command(handover_cli)
+
+
+if __name__ == "__main__":
+    cli()

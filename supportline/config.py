@@ -33,6 +33,21 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
+
+
+def _demo_recipient(instance_path: str) -> str | None:
+    """In dev, `supportline demo seed` makes an age key pair in the instance folder so the
+    handover can be tried end to end; its public key is the recipient."""
+    path = Path(instance_path) / DEMO_IDENTITY_FILE
+    if not path.exists():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# public key: "):
+            return line.removeprefix("# public key: ").strip()
+    return None
+
+
 def load_config(instance_path: str) -> dict:
     env = os.environ.get("SUPPORTLINE_ENV", "production").strip().lower()
     if env not in {"dev", "test", "production"}:
@@ -58,7 +73,8 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),
-        "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT"),
+        "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
+        or (_demo_recipient(instance_path) if env == "dev" else None),
         # Sessions: revocable rows on the server; the cookie only carries their id.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SUPPORTLINE_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SUPPORTLINE_SESSION_ABSOLUTE_HOURS", "10")),

@@ -2,10 +2,22 @@
 
 from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, User, UserSession
+from supportline.handover.models import HandoverBatch
+from supportline.inquiries.models import (
+    ExposedPerson,
+    Inquiry,
+    InquiryCode,
+    InquiryDraft,
+    InquirySearchDocument,
+    InquiryTerm,
+    TimelineEntry,
+)
 from supportline.kb.models import Article, ArticleFeedback, ArticleRevision
 from supportline.ratelimit import RateEvent
 
 __all__ = [
-    "ApiToken", "Article", "ArticleFeedback", "ArticleRevision", "AuditEvent", "LoginFailure", "RateEvent", "User",
+    "ApiToken", "Article", "HandoverBatch", "ArticleFeedback", "ArticleRevision", "AuditEvent", "LoginFailure",
+    "RateEvent", "User",
     "UserSession",
+    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

@@ -38,6 +38,12 @@ def _in_app_context(app, func):
 def run_clock(app) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s clock %(levelname)s %(message)s")
     scheduler = build_scheduler(app)
+    # Catch up at start: whatever the ledger lacks runs now, not at the next trigger.
+    from supportline.clock.jobs import JOBS
+
+    for job in JOBS:
+        if job.run_at_start:
+            _in_app_context(app, job.func)
     log.info("clock started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()

@@ -20,6 +20,7 @@ class Job:
     func: Callable[[], None]
     trigger: str
     trigger_args: dict = field(default_factory=dict)
+    run_at_start: bool = False
 
 
 def prune_auth_records() -> None:
@@ -36,6 +37,29 @@ def prune_auth_records() -> None:
     prune()
 
 
+def handover_tick() -> None:
+    """Compare the handover ledger with the schedule and run whatever is missing."""
+    from supportline.handover.service import HandoverError, run_due
+
+    try:
+        run_due(trigger="clock")
+    except HandoverError as exc:
+        import logging
+
+        logging.getLogger(__name__).error("handover export not done: %s", exc)
+
+
+def follow_up_reminders() -> None:
+    from supportline.inquiries.reminders import send_follow_up_reminders
+
+    send_follow_up_reminders()
+
+
 JOBS: list[Job] = [
+    # Every few minutes rather than once a night: the ledger, not the trigger, decides
+    # what is due, so a run missed while the clock was down happens as soon as it is up.
+    Job("handover", "Överlämning till NCK", handover_tick, "interval", {"minutes": 5},
+        run_at_start=True),
     Job("prune-auth-records", "Rensa inloggningsspår", prune_auth_records, "cron", {"hour": 3, "minute": 15}),
+    Job("follow-up-reminders", "Påminnelser om uppföljning", follow_up_reminders, "cron", {"hour": 7, "minute": 0}),
 ]

@@ -12,7 +12,12 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("site/index.html", user=current_user)
+    follow_ups = None
+    if current_user.has_role("handler", "admin"):
+        from supportline.inquiries.service import due_follow_ups
+
+        follow_ups = due_follow_ups(current_user)
+    return render_template("site/index.html", user=current_user, follow_ups=follow_ups)
 
 
 @bp.get("/tillganglighet")

@@ -1,0 +1,136 @@
+"""Loading a verified package into an empty instance (NCK may run this system)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import tarfile
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from supportline.audit.service import record as audit
+from supportline.auth.models import User
+from supportline.auth.passwords import hash_password
+from supportline.extensions import db
+from supportline.handover.verify import PackageError, open_package, verify_package
+from supportline.inquiries import taxonomy as tx
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
+from supportline.kb.models import Article
+from supportline.transactions import begin_write
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _inquiry(record: dict) -> Inquiry:
+    inquiry = Inquiry(
+        id=record["id"], version=record["version"], channel=record["channel"],
+        received_at=_time(record["received_at"]), caller_type=record["caller_type"],
+        caller_sector=record.get("caller_sector"), caller_role=record.get("caller_role") or "",
+        caller_organisation=record.get("caller_organisation") or "",
+        organisation_key=" ".join((record.get("caller_organisation") or "").lower().split()) or None,
+        municipality_code=record.get("municipality_code"), county_code=record.get("county_code"),
+        callback_name=record.get("callback_name"), callback_phone=record.get("callback_phone"),
+        callback_phone_key="".join(ch for ch in record.get("callback_phone") or "" if ch.isdigit()) or None,
+        callback_email=record.get("callback_email"), urgency=record["urgency"], summary=record.get("summary") or "",
+        advice=record.get("advice") or "",
+        follow_up_on=dt.date.fromisoformat(record["follow_up_on"]) if record.get("follow_up_on") else None,
+        status=record["status"], created_by_id=record["created_by"], assignee_id=record.get("assignee_id"),
+        duration_seconds=record.get("duration_seconds"), created_at=_time(record["created_at"]),
+        updated_at=_time(record["updated_at"]),
+    )
+    inquiry.exposed_persons = [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
+                               for i, p in enumerate(record.get("exposed_persons") or [])]
+    inquiry.codes = [InquiryCode(kind=kind, code=code) for kind in tx.CODE_KINDS for code in record.get(kind) or []]
+    inquiry.timeline = [TimelineEntry(kind=e["kind"], at=_time(e["at"]), user_id=e.get("user"),
+                                      text=e.get("text") or "", detail=e.get("detail") or None)
+                        for e in record.get("timeline") or []]
+    return inquiry
+
+
+def _jsonl(tar: tarfile.TarFile, name: str):
+    member = tar.extractfile(name)
+    if member is None:
+        return
+    for line in member:
+        yield json.loads(line)
+
+
+def import_package(path: str | Path, identity_file: str | Path | None = None, actor=None) -> dict:
+    """Verify, then load. Refuses a database that already holds inquiries."""
+    report = verify_package(path, identity_file)
+    if not report.ok:
+        raise PackageError("Paketet klarade inte kontrollen och importerades inte:\n" + report.text())
+    if db.session.scalar(select(func.count()).select_from(Inquiry)):
+        raise PackageError("Databasen innehåller redan ärenden. Importen görs bara till en tom installation.")
+    counts = {"inquiries": 0, "articles": 0, "staff": 0}
+    with tempfile.TemporaryDirectory(prefix="supportline-import-") as tmp:
+        plain = open_package(Path(path), Path(identity_file) if identity_file else None, Path(tmp))
+        with tarfile.open(plain, mode="r:") as tar:
+            begin_write()
+            existing = set(db.session.scalars(select(User.id)))
+            for person in _jsonl(tar, "staff.jsonl"):
+                if person["id"] in existing:
+                    continue
+                # staff appear as inactive accounts so the records keep who did what
+                db.session.add(User(id=person["id"], email=f"personal-{person['id']}@overlamning.invalid",
+                                    name=person["name"], role=person["role"], active=False,
+                                    password_hash=hash_password(secrets.token_urlsafe(32))))
+                counts["staff"] += 1
+            db.session.flush()
+            slugs = set(db.session.scalars(select(Article.slug)))
+            for item in _jsonl(tar, "articles.jsonl"):
+                if item["slug"] in slugs:
+                    continue
+                db.session.add(Article(
+                    slug=item["slug"], title=item["title"], summary=item["summary"], body=item["body_markdown"],
+                    topics=item["topics"], audiences=item["audiences"], visibility=item["visibility"],
+                    sources=item["sources"], reviewed_by=item.get("reviewed_by"), status="published",
+                    reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None))
+                counts["articles"] += 1
+            for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):
+                db.session.add(_inquiry(item))
+                counts["inquiries"] += 1
+                if number % 500 == 0:
+                    db.session.flush()
+                    db.session.expunge_all()
+            db.session.flush()
+            _advance_sequences()
+            audit("handover.import", actor, detail={"package": Path(path).name, **counts})
+            db.session.commit()
+    _reindex_imported()
+    return counts
+
+
+def _advance_sequences() -> None:
+    """Rows inserted with explicit ids leave PostgreSQL's sequences behind; move them on."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("users", "inquiries", "articles", "inquiry_timeline", "inquiry_exposed_persons"):
+        # table names come from the fixed tuple above, never from input
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+
+
+def _reindex_imported() -> None:
+    from supportline.inquiries.search import index_inquiry
+    from supportline.kb.service import reindex
+
+    last_id = 0
+    while True:
+        rows = list(db.session.scalars(select(Inquiry).where(Inquiry.id > last_id).order_by(Inquiry.id).limit(500)))
+        if not rows:
+            break
+        begin_write()
+        for inquiry in rows:
+            index_inquiry(inquiry)
+        db.session.commit()
+        last_id = rows[-1].id
+    reindex()
