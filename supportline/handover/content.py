@@ -7,13 +7,12 @@ import datetime as dt
 from collections import Counter
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.canonical import to_canonical
-from supportline.inquiries.models import Inquiry
+from supportline.inquiries.canonical import build_record
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
 from supportline.kb.models import Article
 from supportline.privacy.guard import redact
 
@@ -32,23 +31,36 @@ INQUIRY_HEADER = [
 CONTACT_HEADER = ["Ärende-id", "Tidpunkt (UTC)", "Typ", "Personal (id)", "Text"]
 
 
-def _chunks(changed_since: dt.datetime | None, changed_until: dt.datetime):
-    """Inquiries in id order, CHUNK at a time, each chunk dropped from the session after use."""
+def _records(changed_since: dt.datetime | None, changed_until: dt.datetime, include_callback):
+    """Canonical records in id order, read CHUNK inquiries at a time as plain rows (no ORM
+    objects), so memory stays flat and the export is not bound by object loading."""
+    inquiries = Inquiry.__table__
+    persons_t, codes_t, timeline_t = ExposedPerson.__table__, InquiryCode.__table__, TimelineEntry.__table__
     last_id = 0
     while True:
-        query = (select(Inquiry).where(Inquiry.id > last_id, Inquiry.updated_at <= changed_until)
-                 .options(selectinload(Inquiry.exposed_persons), selectinload(Inquiry.codes),
-                          selectinload(Inquiry.timeline))
-                 .order_by(Inquiry.id).limit(CHUNK))
+        query = (select(inquiries).where(inquiries.c.id > last_id, inquiries.c.updated_at <= changed_until)
+                 .order_by(inquiries.c.id).limit(CHUNK))
         if changed_since is not None:
-            query = query.where(Inquiry.updated_at > changed_since)
-        rows = list(db.session.scalars(query))
+            query = query.where(inquiries.c.updated_at > changed_since)
+        rows = db.session.execute(query).mappings().all()
         if not rows:
             return
-        yield rows
-        last_id = rows[-1].id
+        ids = [row["id"] for row in rows]
+        persons: dict[int, list] = {}
+        for p in db.session.execute(select(persons_t).where(persons_t.c.inquiry_id.in_(ids))
+                                    .order_by(persons_t.c.inquiry_id, persons_t.c.position)).mappings():
+            persons.setdefault(p["inquiry_id"], []).append(p)
+        codes: dict[int, dict[str, list[str]]] = {}
+        for c in db.session.execute(select(codes_t).where(codes_t.c.inquiry_id.in_(ids))).mappings():
+            codes.setdefault(c["inquiry_id"], {}).setdefault(c["kind"], []).append(c["code"])
+        timeline: dict[int, list] = {}
+        for e in db.session.execute(select(timeline_t).where(timeline_t.c.inquiry_id.in_(ids))
+                                    .order_by(timeline_t.c.inquiry_id, timeline_t.c.at, timeline_t.c.id)).mappings():
+            timeline.setdefault(e["inquiry_id"], []).append(e)
         for row in rows:
-            db.session.expunge(row)  # cascades to its persons, codes and timeline
+            yield build_record(row, persons.get(row["id"], []), codes.get(row["id"], {}),
+                               timeline.get(row["id"], []), include_callback=include_callback(row["status"]))
+        last_id = ids[-1]
 
 
 def _labels(record: dict) -> dict:
@@ -68,9 +80,8 @@ def _labels(record: dict) -> dict:
     }
 
 
-def export_record(inquiry: Inquiry) -> tuple[dict, int]:
+def export_record(record: dict) -> tuple[dict, int]:
     """The canonical record as handed over, with personal data the guard finds removed."""
-    record = to_canonical(inquiry, include_callback=inquiry.status in OPEN_STATUSES)
     redactions = 0
     for name in REDACTED_FIELDS:
         if record.get(name):
@@ -104,17 +115,16 @@ def write_contents(builder, *, changed_since: dt.datetime | None, changed_until:
     with builder.jsonl("inquiries.jsonl", "schema/inquiry.schema.json") as jsonl, \
             builder.csv("inquiries.csv", INQUIRY_HEADER) as inquiries_csv, \
             builder.csv("contacts.csv", CONTACT_HEADER) as contacts_csv:
-        for chunk in _chunks(changed_since, changed_until):
-            for inquiry in chunk:
-                record, redactions = export_record(inquiry)
-                jsonl.write(record)
-                inquiries_csv.write(_csv_row(record))
-                for entry in record["timeline"]:
-                    contacts_csv.write([record["id"], entry["at"], tx.TIMELINE_KINDS.get(entry["kind"], entry["kind"]),
-                                        entry.get("user"), entry.get("text")])
-                statuses[record["status"]] += 1
-                totals["timeline_entries"] += len(record["timeline"])
-                totals["redactions"] += redactions
+        for canonical in _records(changed_since, changed_until, lambda status: status in OPEN_STATUSES):
+            record, redactions = export_record(canonical)
+            jsonl.write(record)
+            inquiries_csv.write(_csv_row(record))
+            for entry in record["timeline"]:
+                contacts_csv.write([record["id"], entry["at"], tx.TIMELINE_KINDS.get(entry["kind"], entry["kind"]),
+                                    entry.get("user"), entry.get("text")])
+            statuses[record["status"]] += 1
+            totals["timeline_entries"] += len(record["timeline"])
+            totals["redactions"] += redactions
     with builder.jsonl("articles.jsonl", "schema/article.schema.json") as articles:
         for row in db.session.scalars(select(Article).where(Article.status == "published").order_by(Article.slug)):
             articles.write({

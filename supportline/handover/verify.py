@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 import tarfile
@@ -95,16 +94,31 @@ def open_package(path: Path, identity_file: Path | None, workdir: Path) -> Path:
 
 
 def _schema_validator(tar: tarfile.TarFile, name: str, cache: dict):
+    """A compiled validator for a schema inside the package.
+
+    fastjsonschema compiles the schema to Python code: validating 100,000 records takes
+    seconds instead of minutes with an interpreting validator. Our schemas use only
+    keywords that it implements (types, enums, patterns, formats, required, items)."""
     if name in cache:
         return cache[name]
-    from jsonschema import Draft202012Validator, FormatChecker
+    import fastjsonschema
 
     member = tar.extractfile(name)
     if member is None:
         raise KeyError(name)
     schema = json.load(member)
-    cache[name] = Draft202012Validator(schema, format_checker=FormatChecker())
+    cache[name] = fastjsonschema.compile(schema)
     return cache[name]
+
+
+def _schema_error(validator, record) -> str | None:
+    import fastjsonschema
+
+    try:
+        validator(record)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        return exc.message.removeprefix("data.").removeprefix("data ")
+    return None
 
 
 def verify_package(path: str | Path, identity_file: str | Path | None = None,
@@ -157,12 +171,12 @@ def _verify_tar(tar: tarfile.TarFile, report: VerifyReport) -> None:
         return
     validators: dict = {}
     try:
-        errors = list(_schema_validator(tar, "schema/manifest.schema.json", validators).iter_errors(manifest))
+        error = _schema_error(_schema_validator(tar, "schema/manifest.schema.json", validators), manifest)
     except KeyError:
-        errors = []
+        error = None
         problems.append(Problem("schema/manifest.schema.json", None, "schemat saknas i paketet"))
-    for error in errors[:20]:
-        problems.append(Problem("manifest.json", None, f"följer inte schemat: {error.message}"))
+    if error:
+        problems.append(Problem("manifest.json", None, f"följer inte schemat: {error}"))
     listed = {entry.get("path") for entry in manifest.get("files", [])}
     for name in members:
         if name != "manifest.json" and name not in listed:
@@ -194,14 +208,7 @@ def _verify_file(tar, member, entry, report, validators, statuses) -> None:
             problems.append(Problem(name, None, f"schemat {entry['schema']} saknas i paketet"))
     try:
         stream = tar.extractfile(member)
-        raw = stream.read() if not name.endswith(".jsonl") else None
-        if raw is not None:
-            digest.update(raw)
-            size = len(raw)
-            if name.endswith(".csv"):
-                text = raw.decode("utf-8-sig")
-                records = max(0, sum(1 for _ in csv.reader(io.StringIO(text), delimiter=";")) - 1)
-        else:
+        if name.endswith(".jsonl"):
             for number, line in enumerate(stream, start=1):
                 digest.update(line)
                 size += len(line)
@@ -211,14 +218,27 @@ def _verify_file(tar, member, entry, report, validators, statuses) -> None:
                 except ValueError as exc:
                     problems.append(Problem(name, number, f"raden är inte giltig JSON: {exc}"))
                     continue
-                if validator is not None:
-                    for error in list(validator.iter_errors(record))[:3]:
-                        location = "/".join(str(p) for p in error.absolute_path) or "(posten)"
-                        problems.append(Problem(name, number, f"{location}: {error.message}"))
+                if validator is not None and (error := _schema_error(validator, record)):
+                    problems.append(Problem(name, number, f"följer inte schemat: {error}"))
                 report.checked_records += 1
                 if name == "inquiries.jsonl" and isinstance(record, dict):
                     statuses[record.get("status")] += 1
-    except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError) as exc:
+        else:
+            def lines():
+                nonlocal size
+                for number, line in enumerate(stream):
+                    digest.update(line)
+                    size += len(line)
+                    yield line.decode("utf-8-sig" if number == 0 else "utf-8")
+
+            if name.endswith(".csv"):
+                # csv.reader joins quoted fields that span lines, so this counts records, not lines
+                records = max(0, sum(1 for _ in csv.reader(lines(), delimiter=";")) - 1)
+            else:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+    except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError, csv.Error) as exc:
         problems.append(Problem(name, None, f"filen kan inte läsas: {exc}"))
         return
     if size != entry.get("bytes"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -30,37 +31,53 @@ def _time(value: dt.datetime | None) -> str | None:
 def to_canonical(inquiry: Inquiry, *, include_callback: bool = True) -> dict:
     """The record of one inquiry. include_callback=False leaves out the professional's own
     contact details for receivers that do not need them."""
+    columns = {column.key: getattr(inquiry, column.key) for column in Inquiry.__table__.columns}
+    persons = [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons]
+    codes: dict[str, list[str]] = {}
+    for code in inquiry.codes:
+        codes.setdefault(code.kind, []).append(code.code)
+    timeline = [{"kind": e.kind, "at": e.at, "user_id": e.user_id, "text": e.text, "detail": e.detail}
+                for e in inquiry.timeline]
+    return build_record(columns, persons, codes, timeline, include_callback=include_callback)
+
+
+def build_record(columns: Mapping, persons: list[dict], codes: Mapping[str, list[str]], timeline: list[Mapping],
+                 *, include_callback: bool = True) -> dict:
+    """The canonical record from plain values: an inquiry's columns, its exposed persons
+    in order, its codes by kind and its timeline in order. The handover export streams
+    rows into this without loading ORM objects."""
     record = {
         "schema": SCHEMA_ID,
-        "id": inquiry.id,
-        "version": inquiry.version,
-        "channel": inquiry.channel,
-        "received_at": _time(inquiry.received_at),
-        "caller_type": inquiry.caller_type,
-        "caller_sector": inquiry.caller_sector,
-        "caller_role": inquiry.caller_role,
-        "caller_organisation": inquiry.caller_organisation,
-        "municipality_code": inquiry.municipality_code,
-        "county_code": inquiry.county_code,
-        "exposed_persons": [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons],
-        **{kind: inquiry.codes_of(kind) for kind in tx.CODE_KINDS},
-        "urgency": inquiry.urgency,
-        "summary": inquiry.summary,
-        "advice": inquiry.advice,
-        "follow_up_on": inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else None,
-        "status": inquiry.status,
-        "created_by": inquiry.created_by_id,
-        "assignee_id": inquiry.assignee_id,
-        "duration_seconds": inquiry.duration_seconds,
-        "created_at": _time(inquiry.created_at),
-        "updated_at": _time(inquiry.updated_at),
+        "id": columns["id"],
+        "version": columns["version"],
+        "channel": columns["channel"],
+        "received_at": _time(columns["received_at"]),
+        "caller_type": columns["caller_type"],
+        "caller_sector": columns["caller_sector"],
+        "caller_role": columns["caller_role"],
+        "caller_organisation": columns["caller_organisation"],
+        "municipality_code": columns["municipality_code"],
+        "county_code": columns["county_code"],
+        "exposed_persons": [{"age_group": p["age_group"], "gender": p["gender"]} for p in persons],
+        **{kind: sorted(codes.get(kind, [])) for kind in tx.CODE_KINDS},
+        "urgency": columns["urgency"],
+        "summary": columns["summary"],
+        "advice": columns["advice"],
+        "follow_up_on": columns["follow_up_on"].isoformat() if columns["follow_up_on"] else None,
+        "status": columns["status"],
+        "created_by": columns["created_by_id"],
+        "assignee_id": columns["assignee_id"],
+        "duration_seconds": columns["duration_seconds"],
+        "created_at": _time(columns["created_at"]),
+        "updated_at": _time(columns["updated_at"]),
         "timeline": [
-            {"kind": e.kind, "at": _time(e.at), "user": e.user_id, "text": e.text, "detail": e.detail or {}}
-            for e in inquiry.timeline
+            {"kind": e["kind"], "at": _time(e["at"]), "user": e["user_id"], "text": e["text"],
+             "detail": e["detail"] or {}}
+            for e in timeline
         ],
     }
     if include_callback:
-        record["callback_name"] = inquiry.callback_name
-        record["callback_phone"] = inquiry.callback_phone
-        record["callback_email"] = inquiry.callback_email
+        record["callback_name"] = columns["callback_name"]
+        record["callback_phone"] = columns["callback_phone"]
+        record["callback_email"] = columns["callback_email"]
     return record
