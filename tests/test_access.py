@@ -34,6 +34,8 @@ RULES_TESTED_ELSEWHERE = {
     "/kunskap/redaktor/<int:article_id>/historik": "test_editor_routes_need_the_editor_role",
     "/kunskap/redaktor/<int:article_id>/historik/<int:number>/aterstall": "test_editor_routes_need_the_editor_role",
     "/kunskap/redaktor/forhandsgranska": "test_editor_routes_need_the_editor_role",
+    "/kunskap/forslag": "tests/kb/test_handler_integration.py (handlers and coordinators)",
+    "/admin/overlamning/": "test_handover_page_is_for_coordinators",
 }
 
 
@@ -120,3 +122,9 @@ def test_editor_routes_need_the_editor_role(client, login_as, role, method, path
         token = csrf_from(client.get("/").get_data(as_text=True))
     response = getattr(client, method)(path, data={"csrf_token": token}, headers={"X-CSRFToken": token})
     assert response.status_code == (403 if role else 302)
+
+
+@pytest.mark.parametrize("role,status", [("handler", 403), ("editor", 403), ("coordinator", 200), ("admin", 200)])
+def test_handover_page_is_for_coordinators(client, login_as, role, status):
+    login_as(role)
+    assert client.get("/admin/overlamning/").status_code == status

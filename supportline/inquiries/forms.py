@@ -80,6 +80,9 @@ class InquiryForm(FlaskForm):
             SelectChoice(str(u.id), u.display_name) for u in users]
         return self
 
+    # Filled by the article suggestions beside the summary (and kept through a re-render).
+    linked_articles = SelectMultipleField("Länka vägledning till ärendet", validate_choice=False)
+
     def to_raw(self) -> dict:
         """The values as the service takes them."""
         raw = {name: getattr(self, name).data for name in (
@@ -91,6 +94,7 @@ class InquiryForm(FlaskForm):
             {"age_group": p.age_group.data or None, "gender": p.gender.data or None}
             for p in self.persons if p.age_group.data or p.gender.data
         ]
+        raw["linked_articles"] = list(self.linked_articles.data or [])
         return raw
 
 

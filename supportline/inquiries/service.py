@@ -289,9 +289,36 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
                 else:
                     clean["duration_seconds"] = seconds
 
+    if present("linked_articles") and raw.get("linked_articles"):
+        slugs = raw.get("linked_articles")
+        if not isinstance(slugs, list) or not all(isinstance(v, str) for v in slugs):
+            errors["linked_articles"] = "Ange artiklarna som en lista med adresser."
+        else:
+            found = published_articles_by_slug(slugs)
+            missing = [slug for slug in dict.fromkeys(slugs) if slug not in found]
+            if missing:
+                errors["linked_articles"] = f"Det finns ingen publicerad artikel med adressen {missing[0][:80]!r}."
+            else:
+                clean["linked_articles"] = [found[slug] for slug in dict.fromkeys(slugs)]
+
     if errors:
         raise InquiryInvalid(errors, privacy)
     return clean
+
+
+def published_articles_by_slug(slugs) -> dict[str, tuple[str, str]]:
+    """slug -> (slug, title) of the published articles among these addresses."""
+    from supportline.kb.models import Article
+
+    wanted = [s.strip().removeprefix("/kunskap/").strip("/") for s in slugs if s and s.strip()]
+    rows = db.session.execute(select(Article.slug, Article.title).where(
+        Article.slug.in_(wanted), Article.status == "published")).all()
+    return {slug: (slug, title) for slug, title in rows}
+
+
+def _link_articles(inquiry: Inquiry, actor: User, articles: list[tuple[str, str]]) -> None:
+    for slug, title in articles:
+        _entry(inquiry, actor, "article_link", title, {"slug": slug})
 
 
 def _check_assignee(clean: dict, errors: dict) -> None:
@@ -357,12 +384,14 @@ def create_inquiry(actor: User, raw: dict) -> Inquiry:
     if errors:
         db.session.rollback()
         raise InquiryInvalid(errors)
+    articles = clean.pop("linked_articles", [])
     now = utcnow()
     inquiry = Inquiry(created_by_id=actor.id, version=1, created_at=now, updated_at=now, caller_role="",
                       caller_organisation="", summary="", advice="", exposed_persons=[], codes=[], timeline=[])
     _apply(inquiry, clean)
     db.session.add(inquiry)
     db.session.flush()
+    _link_articles(inquiry, actor, articles)
     if inquiry.assignee_id and inquiry.assignee_id != actor.id:
         _entry(inquiry, actor, "assignment", "", {"to": inquiry.assignee_id})
     _reindex(inquiry)
@@ -414,7 +443,12 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
         db.session.rollback()
         raise InquiryInvalid(errors)
     old = {"status": inquiry.status, "assignee_id": inquiry.assignee_id, "follow_up_on": inquiry.follow_up_on}
+    linked = {(e.detail or {}).get("slug") for e in inquiry.timeline if e.kind == "article_link"}
+    articles = [a for a in clean.pop("linked_articles", []) if a[0] not in linked]
     changed = _apply(inquiry, clean)
+    if articles:
+        _link_articles(inquiry, actor, articles)
+        changed.append("linked_articles")
     if not changed:
         db.session.rollback()
         return inquiry
@@ -463,6 +497,14 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> Ti
         if findings:
             errors["text"] = " ".join(dict.fromkeys(f.message_sv for f in findings))
             privacy.add("text")
+    detail = None
+    if kind == "article_link" and text and "text" not in errors:
+        found = published_articles_by_slug([text])
+        if not found:
+            errors["text"] = f"Det finns ingen publicerad artikel med adressen {text[:80]!r}."
+        else:
+            (slug, title), = found.values()
+            text, detail = title, {"slug": slug}
     try:
         when = parse_datetime(at) if at else None
     except ValueError:
@@ -474,7 +516,7 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> Ti
         raise InquiryInvalid(errors, privacy)
     begin_write()
     inquiry = _load_for_update(inquiry_id)
-    entry = _entry(inquiry, actor, kind, text, None, when)
+    entry = _entry(inquiry, actor, kind, text, detail, when)
     inquiry.updated_at = utcnow()
     inquiry.version += 1
     db.session.flush()

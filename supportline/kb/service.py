@@ -273,6 +273,14 @@ def record_feedback(row: Article, helpful: bool, comment: str | None) -> str | N
     return comment
 
 
+def times_linked(row: Article) -> int:
+    """How many times handlers have pointed a caller to this article (timeline links)."""
+    from supportline.inquiries.models import TimelineEntry
+
+    entries = db.session.scalars(select(TimelineEntry.detail).where(TimelineEntry.kind == "article_link"))
+    return sum(1 for detail in entries if (detail or {}).get("slug") == row.slug)
+
+
 def feedback_summary(row: Article) -> dict:
     yes = db.session.scalar(select(func.count()).where(ArticleFeedback.article_id == row.id,
                                                        ArticleFeedback.helpful.is_(True))) or 0

@@ -76,6 +76,8 @@ def article(slug: str):
         service.count_view(row)
     html = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
     feedback = service.feedback_summary(row) if staff else None
+    if feedback is not None:
+        feedback["links"] = service.times_linked(row)
     return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704 - sanitised by nh3
                            related=service.related_articles(row, staff), form=FeedbackForm(formdata=None),
                            topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=feedback,
@@ -102,6 +104,19 @@ def feedback(slug: str):
         message += " Vi tog bort något som såg ut som personuppgifter ur kommentaren innan den sparades."
     flash(message, "success")
     return redirect(url_for("kb.article", slug=row.slug) + "#aterkoppling")
+
+
+# --- for handlers ------------------------------------------------------------------
+
+@bp.post("/forslag")
+@roles_required("handler", "coordinator")
+def suggestions():
+    """Articles that match a question being typed into the inquiry form. POST, so case
+    text never ends up in a URL or an access log."""
+    text = request.form.get("q", "")[:2000]
+    results = service.search(text, pagelen=5, include_internal=True)
+    return jsonify({"hits": [{"slug": h.slug, "title": h.title, "url": url_for("kb.article", slug=h.slug)}
+                             for h in results.hits]})
 
 
 # --- editor ---------------------------------------------------------------------

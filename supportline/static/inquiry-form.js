@@ -121,4 +121,57 @@
     });
   });
   if ((org && org.value) || (phone && phone.value)) { lookUp(); }
+
+  // --- guidance suggestions beside the question (debounced; linking is a checkbox)
+  var suggestions = document.querySelector(".article-suggestions");
+  var summary = form.querySelector("textarea[name=summary]");
+  var suggestionList = document.getElementById("article-suggestion-list");
+  var suggestTimer = null;
+  function suggest() {
+    var text = summary.value.trim();
+    if (text.length < 3) { return; }
+    var body = new FormData();
+    body.append("q", text);
+    fetch(suggestions.dataset.url, { method: "POST", body: body, credentials: "same-origin",
+                                     headers: { "X-CSRFToken": csrf.value } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (result) {
+        if (!result) { return; }
+        var checked = {};
+        suggestionList.querySelectorAll("input:checked").forEach(function (box) {
+          checked[box.value] = box.closest("li");
+        });
+        suggestionList.textContent = "";
+        Object.keys(checked).forEach(function (slug) { suggestionList.appendChild(checked[slug]); });
+        result.hits.forEach(function (hit) {
+          if (checked[hit.slug]) { return; }
+          var li = document.createElement("li");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = "linked_articles";
+          box.value = hit.slug;
+          box.id = "link-" + hit.slug;
+          var label = document.createElement("label");
+          label.htmlFor = box.id;
+          label.textContent = hit.title;
+          var link = document.createElement("a");
+          link.href = hit.url;
+          link.target = "_blank";
+          link.textContent = "Läs (ny flik)";
+          li.appendChild(box);
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(label);
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(link);
+          suggestionList.appendChild(li);
+        });
+      }).catch(function () { /* suggestions are an aid only */ });
+  }
+  if (suggestions && summary && suggestionList) {
+    summary.addEventListener("input", function () {
+      window.clearTimeout(suggestTimer);
+      suggestTimer = window.setTimeout(suggest, 500);
+    });
+    if (summary.value) { suggest(); }
+  }
 })();

@@ -70,3 +70,28 @@ def test_an_editor_writes_with_live_preview_and_publishes(page, live_server, liv
     assert page.inner_text("h1") == "Artikel skriven i webbläsaren"
     page.goto(live_server + "/kunskap/redaktor/granskning")
     assert_accessible(page)
+
+
+def test_a_handler_links_suggested_guidance_while_typing(page, live_server, live_app, tmp_path):
+    from tests.browser.test_inquiry_form import _login
+
+    _seed(live_app, tmp_path)
+    _login(page, live_server, live_app)
+    page.goto(live_server + "/arenden/nytt")
+    page.select_option("#caller_sector", "school")
+    page.select_option("#municipality_code", "1480")
+    page.select_option("#persons-0-age_group", "13-15")
+    page.select_option("#persons-0-gender", "girl_woman")
+    page.check("text=Tvångsäktenskap")
+    page.check("text=Risk- och skyddsbedömning")
+    page.fill("#summary", "Flickan ska föras utomlands i sommar för att giftas bort.")
+    page.wait_for_selector("#article-suggestion-list input[value=utreseforbud-kort]")  # arrives without leaving
+    assert_accessible(page)
+    page.check("#link-utreseforbud-kort")
+    page.fill("#advice", "Kontakta socialtjänsten i dag.")
+    page.click("text=Spara ärendet")
+    page.wait_for_url(live_server + "/arenden/*")
+    assert "Utreseförbud i korthet" in page.inner_text("#tidslinje")
+    page.click("#tidslinje >> text=Utreseförbud i korthet")
+    assert page.inner_text("h1") == "Utreseförbud i korthet"
+    assert "Länkad i ärenden: 1 gånger" in page.inner_text(".staff-box")
