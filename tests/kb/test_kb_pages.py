@@ -11,6 +11,9 @@ def test_public_start_page_lists_topics_and_articles(client, imported):
     assert "Orosanmälan i skolan" in html and "Utreseförbud i korthet" in html
     assert "Intern rutin" not in html
     assert 'href="/kunskap/sok?topic=exit_ban"' in html
+    # grouped by topic: the exit-ban group lists the exit-ban article
+    group = html.split('id="amne-exit_ban"', 1)[1].split("</section>", 1)[0]
+    assert "Utreseförbud i korthet" in group and "Orosanmälan i skolan" not in group
 
 
 def test_search_page_shows_snippets_facets_and_pagination_state(client, imported):
