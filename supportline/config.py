@@ -89,5 +89,13 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        # E-mail (optional): follow-up reminders are sent when a host is set.
+        "SUPPORTLINE_SMTP_HOST": os.environ.get("SUPPORTLINE_SMTP_HOST"),
+        "SUPPORTLINE_SMTP_PORT": int(os.environ.get("SUPPORTLINE_SMTP_PORT", "587")),
+        "SUPPORTLINE_SMTP_USER": os.environ.get("SUPPORTLINE_SMTP_USER"),
+        "SUPPORTLINE_SMTP_PASSWORD": os.environ.get("SUPPORTLINE_SMTP_PASSWORD"),
+        "SUPPORTLINE_SMTP_STARTTLS": _bool("SUPPORTLINE_SMTP_STARTTLS", True),
+        "SUPPORTLINE_MAIL_FROM": os.environ.get("SUPPORTLINE_MAIL_FROM", "stodtelefonen@localhost"),
+        "SUPPORTLINE_BASE_URL": os.environ.get("SUPPORTLINE_BASE_URL", "http://127.0.0.1:5000"),
         "TESTING": env == "test",
     }

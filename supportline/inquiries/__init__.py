@@ -6,3 +6,8 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+
+    from supportline.api.openapi import register_paths
+    from supportline.inquiries.openapi import paths
+
+    register_paths(*paths())

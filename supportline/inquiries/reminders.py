@@ -5,6 +5,7 @@ the handler's e-mail (when SMTP is configured) can build on one place."""
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from sqlalchemy import func, or_, select
 
@@ -34,9 +35,34 @@ def send_follow_up_reminders() -> int:
     begin_write()
     users = db.session.scalars(select(User).where(User.id.in_(counts), User.active.is_(True),
                                                   or_(User.role == "handler", User.role == "admin"))).all()
+    mailed = []
     for user in users:
+        sent = _mail(user, counts[user.id])
+        if sent:
+            mailed.append(user.id)
         record("inquiry.reminder", None, object_type="user", object_id=user.id,
-               detail={"due": counts[user.id], "on": today_local().isoformat()})
+               detail={"due": counts[user.id], "on": today_local().isoformat(), "emailed": sent})
     db.session.commit()
-    log.info("follow-up reminders for %d handlers", len(users))
+    log.info("follow-up reminders for %d handlers, %d by e-mail", len(users), len(mailed))
     return len(users)
+
+
+def _mail(user: User, due: int) -> bool:
+    """An e-mail that something waits, without any case text; False when not sent."""
+    from flask import current_app
+
+    from supportline.mail import mail_configured, send_mail
+
+    if not mail_configured():
+        return False
+    base = current_app.config["SUPPORTLINE_BASE_URL"].rstrip("/")
+    body = (f"Hej {user.display_name}!\n\n"
+            f"Du har {due} {'ärende' if due == 1 else 'ärenden'} att följa upp i dag eller som har passerat "
+            f"uppföljningsdatum.\n\nLogga in för att se dem under Mina uppföljningar: {base}/\n\n"
+            "Det här meddelandet innehåller inga uppgifter ur ärendena.\n")
+    try:
+        send_mail(user.email, "Stödtelefonen: ärenden att följa upp", body)
+    except (OSError, smtplib.SMTPException):
+        log.exception("reminder e-mail to user %s not sent", user.id)
+        return False
+    return True

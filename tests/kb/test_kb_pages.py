@@ -146,3 +146,12 @@ def test_healthz_reports_a_missing_index(client, app):
     shutil.rmtree(app.config["SUPPORTLINE_INDEX_DIR"], ignore_errors=True)
     body = client.get("/healthz").json
     assert body["index"]["ok"] is False and body["status"] == "degraded"
+
+
+def test_openapi_document_describes_the_inquiry_api(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert {"get", "post"} <= set(doc["paths"]["/api/v1/inquiries"])
+    assert {"get", "patch"} <= set(doc["paths"]["/api/v1/inquiries/{inquiry_id}"])
+    assert doc["components"]["schemas"]["Inquiry"]["properties"]["channel"]["enum"] == ["phone", "email", "chat",
+                                                                                       "other"]
+    assert "409" in doc["paths"]["/api/v1/inquiries/{inquiry_id}"]["patch"]["responses"]
