@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 run: export SUPPORTLINE_ENV ?= dev
 run: install
 	$(SL) db upgrade
-	$(SL) demo seed
+	$(SL) demo seed --inquiries 500
 	$(SL) kb import knowledge/content
 	@echo
 	@echo "Supportline körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
