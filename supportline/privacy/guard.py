@@ -103,6 +103,11 @@ def find_personal_data(text: str | None) -> list[Finding]:
     """Every piece of personal data in the text, in order, without overlaps."""
     if not text:
         return []
+    # Every kind needs an "@" or at least eight digits (a phone number has 8-10, an identity
+    # number 10 or 12). Most case text has neither, and this check is far cheaper than the
+    # three patterns, which matters when the handover export scans every text.
+    if "@" not in text and sum(map(text.count, "0123456789")) < 8:
+        return []
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
