@@ -263,7 +263,7 @@ def parse_article(text: str, filename: str | None = None) -> Article:
     front, body, body_line = _split(text, filename)
     try:
         node = yaml.compose(front, Loader=_Loader)
-        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader  # nosec B506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else None

@@ -131,3 +131,94 @@ def plain_text(body: str) -> str:
     text = html.unescape(nh3.clean(rendered, tags=set(), attributes={}))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# A fast path for plain text ---------------------------------------------------------------------
+
+# Anything outside the Markdown this fast path knows goes through Python-Markdown: code, HTML,
+# entities, escapes, tables, footnotes, images, emphasis with _ or a single *, reference links,
+# [TOC], horizontal rules, setext headings, hard line breaks and tabs.
+_UNSAFE_CHARS = frozenset("`<>&\\|_~\t")
+_UNSAFE_TEXT = ("![", "[^", "]:", "][", "] (", "[TOC]", "  \n", "---", "***", "===", "- -", "* *")
+_HEADING = re.compile(r"(#{1,6}) +(.*)")
+_BULLET = re.compile(r"[-+*] +(.*)")
+_NUMBERED = re.compile(r"\d+\. +(.*)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\s]+)(?: +\"[^\"\n]*\")?\)")
+_STRONG = re.compile(r"\*\*([^*\n]+?)\*\*")
+
+
+def _unsafe(body: str) -> bool:
+    return not _UNSAFE_CHARS.isdisjoint(body) or any(text in body for text in _UNSAFE_TEXT) or body.endswith("  ")
+
+
+def fast_plain_text(body: str) -> str | None:
+    """plain_text(body) without Python-Markdown, or None when the body needs the real renderer.
+
+    Covers what the articles use: ATX headings, paragraphs, bullet and numbered lists (sane_lists:
+    an item of the other kind inside a list is a lazy continuation line, marker and all), **bold**
+    and inline links. The result is compared with plain_text in tests/knowledge/test_render.py.
+    """
+    if _unsafe(body) or ("#" in body and not _headings_only(body)):
+        return None
+    # Links and bold never span lines here (the patterns exclude newlines), so they are replaced in
+    # one go and line i of the result is line i of the body with its inline markup removed. The
+    # block structure is read from the original lines (a line may start with bold "1.").
+    inline = _STRONG.sub(r"\1", _LINK.sub(r"\1", body))
+    if "*" in inline or "](" in inline:
+        return None
+    lines: list[str] = []
+    previous = "blank"  # blank, heading, paragraph or item
+    kind = None  # the kind of list being continued: "bullet" or "numbered"
+    for raw, plain in zip(body.split("\n"), inline.split("\n"), strict=True):
+        if not raw.strip():
+            previous = "blank"
+            continue
+        stripped = raw.lstrip(" ")
+        indent = len(raw) - len(stripped)
+        if indent >= 4:
+            return None
+        heading = _HEADING.fullmatch(stripped.rstrip())
+        bullet = _BULLET.fullmatch(stripped)
+        numbered = _NUMBERED.fullmatch(stripped)
+        if stripped.startswith("#"):
+            if heading is None or indent or previous == "paragraph" or "#" in heading.group(2):
+                return None
+            text, previous, kind = plain.lstrip(" ")[heading.start(2) :], "heading", None
+        elif bullet or numbered:
+            this = "bullet" if bullet else "numbered"
+            match = bullet or numbered
+            if previous in ("blank", "heading"):
+                if indent:
+                    return None
+                text, kind = plain.lstrip(" ")[match.start(1) :], this
+            elif previous == "item":
+                text = plain.lstrip(" ")[match.start(1) :] if this == kind else plain
+            else:
+                return None
+            previous = "item"
+        else:
+            if indent and previous != "item":
+                return None
+            if previous != "item":
+                previous, kind = "paragraph", None
+            text = plain
+        rendered = " ".join(text.split())
+        if rendered:
+            lines.append(rendered)
+    return "\n".join(lines)
+
+
+def _headings_only(body: str) -> bool:
+    """Whether every # in body is part of a heading marker at the start of a line."""
+    for line in body.split("\n"):
+        if "#" in line:
+            marker = _HEADING.fullmatch(line.rstrip())
+            if marker is None or "#" in marker.group(2):
+                return False
+    return True
+
+
+def index_text(body: str) -> str:
+    """plain_text(body), through the fast path when the body allows it."""
+    fast = fast_plain_text(body)
+    return plain_text(body) if fast is None else fast

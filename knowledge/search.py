@@ -16,7 +16,9 @@ import datetime
 import errno
 import fcntl
 import functools
+import heapq
 import html
+import itertools
 import json
 import math
 import os
@@ -24,6 +26,7 @@ import secrets
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -32,11 +35,10 @@ from pathlib import Path
 
 import yaml
 from whoosh import index as whoosh_index
-from whoosh import scoring, sorting
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.collectors import TimeLimitCollector
+from whoosh import scoring
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter
+from whoosh.highlight import FIRST, BasicFragmentScorer, Formatter, PinpointFragmenter
 from whoosh.index import LockError
 from whoosh.lang import stopwords_for_language
 from whoosh.matching import CoordMatcher, NullMatcher, UnionMatcher
@@ -51,18 +53,28 @@ from whoosh.qparser import (
     SingleQuotePlugin,
     WildcardPlugin,
 )
-from whoosh.query import And, CompoundQuery, DisjunctionMax, Every, Not, NullQuery, Or, Term, WrappingQuery
-from whoosh.searching import TimeLimit
+from whoosh.query import CompoundQuery, DisjunctionMax, Every, Not, NullQuery, Or, Term, WrappingQuery
 from whoosh.support.charset import accent_map
 
 from .article import Article
+from .indexing import (
+    SPELLING_FILE,
+    CachedAnalyzer,
+    FastCharacters,
+    FastPositions,
+    SpellingWords,
+    read_spelling,
+    spelling_counts,
+    spelling_words,
+)
 from .query import PARSER_KEYWORDS, Item, has_terms, lex, render
-from .render import plain_text
+from .render import index_text
+from .scoring import Generation, positive_terms, register_coordinated_or
 from .taxonomy import AUDIENCES, TOPICS
 
 # Bump whenever the schema, the analyzer or what is indexed changes: an index built with another
 # version is reported as needing a rebuild instead of returning wrong results.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TEXT_FIELDS = ("title", "summary", "body")
 POINTER = "CURRENT"
@@ -75,6 +87,10 @@ MAX_PAGELEN = 100
 SUGGESTION_WORD_LENGTH = (3, 30)
 COORDINATION_SCALE = 0.9
 SYNONYM_TIEBREAK = 0.0
+# Full builds: the writer's memory pool (a smaller one spills sorted runs to disk and merges
+# them in Python), and the corpus size from which two writer processes pay off.
+BUILD_LIMIT_MB = 256
+PARALLEL_BUILD_DOCUMENTS = 500
 
 
 class IndexUnavailable(RuntimeError):
@@ -125,14 +141,22 @@ def weighting() -> scoring.BM25F:
     return scoring.BM25F(B=BM25_B["body"], K1=BM25_K1, **{f"{name}_B": b for name, b in BM25_B.items()})
 
 
+def _text_field(analyzer, boost: float, chars: bool = False) -> TEXT:
+    field = TEXT(analyzer=analyzer, stored=True, chars=chars, field_boost=boost)
+    # The same postings as Whoosh's own formats, built in one pass per field (knowledge.indexing).
+    field.format = FastCharacters(field_boost=field.format.field_boost) if chars else FastPositions(
+        field_boost=field.format.field_boost
+    )
+    return field
+
+
 def make_schema() -> Schema:
-    analyzer = swedish_analyzer()
+    analyzer = CachedAnalyzer(swedish_analyzer())
     return Schema(
         slug=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["title"]),
-        summary=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["summary"]),
-        body=TEXT(analyzer=analyzer, stored=True, chars=True, field_boost=FIELD_BOOSTS["body"]),
-        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        title=_text_field(analyzer, FIELD_BOOSTS["title"]),
+        summary=_text_field(analyzer, FIELD_BOOSTS["summary"]),
+        body=_text_field(analyzer, FIELD_BOOSTS["body"], chars=True),
         topics=KEYWORD(stored=True, commas=True),
         audiences=KEYWORD(stored=True, commas=True),
         visibility=ID(stored=True),
@@ -176,6 +200,9 @@ class _CoordOr(Or):
         if self.scale and any(matcher.term_matchers()):
             matcher = _CoordMatcher(matcher, scale=self.scale)
         return matcher
+
+
+register_coordinated_or(_CoordOr._matcher)
 
 
 class _DisMaxMatcher(UnionMatcher):
@@ -223,6 +250,9 @@ class _DisMaxMatcher(UnionMatcher):
 
 
 class _DisMax(DisjunctionMax):
+    # knowledge.scoring evaluates it as the pairwise maximum of _DisMaxMatcher.
+    pairwise_max = True
+
     def _matcher(self, subs, searcher, context):
         # No weighted tree: Whoosh's make_weighted_tree drops the tiebreak argument.
         return self._tree_matcher(subs, _DisMaxMatcher, searcher, context, None, tiebreak=self.tiebreak)
@@ -442,41 +472,13 @@ class _MarkFormatter(Formatter):
         return "<mark>" + html.escape(text[token.startchar : token.endchar], quote=False) + "</mark>"
 
 
-class _BoundedCollector(TimeLimitCollector):
-    """A time limit and the filter/mask in one collector.
-
-    Whoosh's TimeLimitCollector collects straight into its child, which silently skips the
-    filtering of a FilterCollector underneath it, so both checks happen here.
-    """
-
-    def __init__(self, child, timelimit: float, allow=None, restrict=None):
-        # A timer thread, not SIGALRM: searches run in worker threads where signals cannot be used.
-        super().__init__(child, timelimit=timelimit, use_alarm=False)
-        self.allow = allow
-        self.restrict = restrict
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self._allow = top_searcher._filter_to_comb(self.allow) if self.allow is not None else None
-        self._restrict = top_searcher._filter_to_comb(self.restrict) if self.restrict is not None else None
-
-    def collect_matches(self):
-        child, allow, restrict = self.child, self._allow, self._restrict
-        for sub_docnum in child.matches():
-            if self.timedout:
-                raise TimeLimit
-            docnum = self.offset + sub_docnum
-            if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
-                continue
-            child.collect(sub_docnum)
-
-
 @dataclass
 class _ReaderState:
     pid: int
     build: str
     index: object
     searcher: object
+    generation: Generation | None = None
 
 
 # The index ------------------------------------------------------------------------------------
@@ -554,6 +556,13 @@ class SearchIndex:
         self._local.state = _ReaderState(os.getpid(), build, ix, searcher)
         return searcher
 
+    def _generation(self, searcher) -> Generation:
+        """The caches of this thread's current searcher (term scores, facet sets, parsed queries)."""
+        state: _ReaderState = self._local.state
+        if state.generation is None or state.generation.searcher is not searcher:
+            state.generation = Generation(searcher)
+        return state.generation
+
     def close(self) -> None:
         state: _ReaderState | None = getattr(self._local, "state", None)
         if state is not None and state.pid == os.getpid():
@@ -593,13 +602,12 @@ class SearchIndex:
 
     @staticmethod
     def _document(article: Article) -> dict[str, str]:
-        body = plain_text(article.body)
+        body = index_text(article.body)
         return {
             "slug": article.slug,
             "title": article.title,
             "summary": article.summary,
             "body": body,
-            "spell": "\n".join((article.title, article.summary, body)),
             "topics": ",".join(article.topics),
             "audiences": ",".join(article.audiences),
             "visibility": article.visibility,
@@ -614,21 +622,39 @@ class SearchIndex:
             path = self.root / name
             path.mkdir()
             try:
+                articles = list(articles)
+                procs = _build_procs(len(articles))
                 ix = whoosh_index.create_in(str(path), make_schema())
-                # One process: the corpus is small and a web or clock process must not fork.
-                writer = ix.writer(procs=1, limitmb=64)
+                # Several processes only for a large build in a single-threaded process (the CLI);
+                # each writes its own segment (multisegment: no merge pass afterwards).
+                if procs > 1:
+                    writer = ix.writer(procs=procs, multisegment=True, limitmb=BUILD_LIMIT_MB, batchsize=50)
+                else:
+                    writer = ix.writer(procs=1, limitmb=BUILD_LIMIT_MB)
                 seen: set[str] = set()
+                words: Counter = Counter()
                 try:
                     for article in articles:
                         if article.slug in seen:
                             raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
                         seen.add(article.slug)
-                        writer.add_document(**self._document(article))
+                        document = self._document(article)
+                        words.update(_spelling_words(document))
+                        writer.add_document(**document)
                 except BaseException:
                     writer.cancel()
                     raise
-                writer.commit(optimize=True)
+                if procs > 1:
+                    writer.commit(merge=False)
+                else:
+                    writer.commit(optimize=True)
+                with ix.searcher() as searcher:
+                    # A sub-process that died would silently leave its segment out.
+                    if searcher.doc_count() != len(seen):
+                        raise RuntimeError(f"sökindexet fick {searcher.doc_count()} av {len(seen)} artiklar")
                 ix.close()
+                spelling = spelling_counts(words, STOP_WORDS)
+                _write_atomic(path / SPELLING_FILE, json.dumps(spelling, ensure_ascii=False))
                 meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds")}
                 _write_atomic(path / META, json.dumps(meta))
                 _write_atomic(self.root / POINTER, name)
@@ -647,7 +673,7 @@ class SearchIndex:
         """Add or replace one article in the current build."""
         document = self._document(article)
         with self._write_lock():
-            _build, ix, _meta = self._open()
+            build, ix, _meta = self._open()
             writer = self._writer(ix)
             try:
                 writer.update_document(**document)
@@ -655,6 +681,12 @@ class SearchIndex:
                 writer.cancel()
                 raise
             writer.commit()
+            # Words only ever join the list (a deleted article's words stay until the next build):
+            # a suggestion is only shown when the corrected query finds something.
+            spelling_path = self.root / build / SPELLING_FILE
+            spelling = Counter(read_spelling(spelling_path))
+            spelling.update(spelling_counts(Counter(_spelling_words(document)), STOP_WORDS))
+            _write_atomic(spelling_path, json.dumps(spelling, ensure_ascii=False))
 
     def delete(self, slug: str) -> bool:
         """Remove one article; returns whether it was in the index."""
@@ -699,10 +731,19 @@ class SearchIndex:
             result["error"] = str(exc)
         return result
 
-    def _parse(self, items: list[Item], searcher):
-        parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=_ScaledOrGroup)
-        for plugin in _REMOVED_PLUGINS:
-            parser.remove_plugin_class(plugin)
+    def _parse(self, items: list[Item], searcher, generation: Generation | None = None):
+        """The Whoosh query for the items; cached per searcher generation (compounds depend on it)."""
+        if generation is None:
+            return self._parse_uncached(items, searcher, {})
+        key = tuple(items)
+        return generation.parsed_query(key, lambda: self._parse_uncached(items, searcher, generation.parsers))
+
+    def _parse_uncached(self, items: list[Item], searcher, parsers: dict):
+        parser = parsers.get(None)
+        if parser is None:
+            parser = parsers[None] = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=_ScaledOrGroup)
+            for plugin in _REMOVED_PLUGINS:
+                parser.remove_plugin_class(plugin)
         reader = searcher.reader()
 
         def frequency(term: str) -> int:
@@ -721,15 +762,13 @@ class SearchIndex:
         # Each group matches like one term: the best of its alternatives counts, so a concept with
         # many synonyms does not outweigh the other words of the question.
         placeholders = {_placeholder(number): group for number, group in enumerate(groups)}
-        field_parsers: dict[str, QueryParser] = {}
-
         def field_query(fieldname: str, text: str):
-            if fieldname not in field_parsers:
+            if fieldname not in parsers:
                 field_parser = QueryParser(fieldname, searcher.schema, group=_ScaledOrGroup)
                 for plugin in _REMOVED_PLUGINS:
                     field_parser.remove_plugin_class(plugin)
-                field_parsers[fieldname] = field_parser
-            return field_parsers[fieldname].parse(text)
+                parsers[fieldname] = field_parser
+            return parsers[fieldname].parse(text)
 
         def replace(node):
             if isinstance(node, Term) and node.text in placeholders:
@@ -769,8 +808,9 @@ class SearchIndex:
         searcher = self._searcher()
         if (topic and topic not in TOPICS) or (audience and audience not in AUDIENCES):
             return empty
+        generation = self._generation(searcher)
         if has_terms(items):
-            q = self._parse(items, searcher)
+            q = self._parse(items, searcher, generation)
             if q is NullQuery:
                 return empty
         elif topic or audience:
@@ -778,38 +818,33 @@ class SearchIndex:
         else:
             return empty
 
-        pairs = (("topics", topic), ("audiences", audience))
-        conditions = [Term(name, value) for name, value in pairs if value]
-        filter_q = And(conditions) if conditions else None
-        mask_q = None if include_internal else Term("visibility", "internal")
-        results, partial = self._run(searcher, q, page * pagelen, filter_q, mask_q)
-
-        total = len(results)
-        facets = {
-            "topics": _counts(results, "topics", TOPICS),
-            "audiences": _counts(results, "audiences", AUDIENCES),
-        }
-        results.fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
-        results.formatter = _MarkFormatter()
-        results.highlighter = Highlighter(
-            fragmenter=results.fragmenter, formatter=results.formatter, always_retokenize=False
-        )
+        allow, restrict = self._filters(generation, topic, audience, include_internal)
+        matches = self._run(generation, q, allow, restrict)
+        total = len(matches)
+        facets = self._facets(generation, matches)
+        # Highest score first, then index order (as Whoosh's collector ranks ties).
+        top = heapq.nsmallest(page * pagelen, matches.items(), key=lambda pair: (-pair[1], pair[0]))
+        shown = top[(page - 1) * pagelen : page * pagelen]
+        documents = {docnum: searcher.stored_fields(docnum) for docnum, _score in shown}
+        texts = {docnum: document.get("body") or "" for docnum, document in documents.items()}
+        snippets = self._snippets(generation, q, texts) if has_terms(items) else {}
         hits = []
-        for hit in results[(page - 1) * pagelen : page * pagelen]:
-            snippet = hit.highlights("body", top=2) if has_terms(items) else ""
+        for docnum, score in shown:
+            stored = documents[docnum]
+            snippet = snippets.get(docnum, "")
             hits.append(
                 Hit(
-                    slug=hit["slug"],
-                    title=hit["title"],
-                    summary=hit["summary"],
-                    snippet_html=snippet or html.escape(hit["summary"], quote=False),
-                    score=float(hit.score or 0.0),
-                    topics=_split_codes(hit.get("topics")),
-                    audiences=_split_codes(hit.get("audiences")),
-                    visibility=hit.get("visibility", "public"),
+                    slug=stored["slug"],
+                    title=stored["title"],
+                    summary=stored["summary"],
+                    snippet_html=snippet or html.escape(stored["summary"], quote=False),
+                    score=float(score or 0.0),
+                    topics=_split_codes(stored.get("topics")),
+                    audiences=_split_codes(stored.get("audiences")),
+                    visibility=stored.get("visibility", "public"),
                 )
             )
-        suggestion = self._suggest(searcher, items, filter_q, mask_q) if has_terms(items) else None
+        suggestion = self._suggest(searcher, generation, items, allow, restrict) if has_terms(items) else None
         return SearchResults(
             hits=hits,
             total=total,
@@ -818,33 +853,85 @@ class SearchIndex:
             facets=facets,
             suggestion=suggestion,
             query=normalised,
-            partial=partial,
+            partial=False,
         )
 
-    def _run(self, searcher, q, limit: int, filter_q, mask_q, facets: bool = True):
-        groupedby = None
-        if facets:
-            groupedby = sorting.Facets()
-            groupedby.add_field("topics", allow_overlap=True)
-            groupedby.add_field("audiences", allow_overlap=True)
-        collector = searcher.collector(
-            limit=limit,
-            groupedby=groupedby,
-            maptype=sorting.Count if facets else None,
-            terms=facets,
-        )
-        limited = _BoundedCollector(collector, self.time_limit, allow=filter_q, restrict=mask_q)
-        partial = False
-        try:
-            searcher.search_with_collector(q, limited)
-        except TimeLimit:
-            partial = True
-        return limited.results(), partial
+    def _facets(self, generation: Generation, matches: dict[int, float]) -> dict[str, dict[str, int]]:
+        """Counts per topic and audience over all matches, from document sets cached per generation."""
+        return {
+            "topics": _counts(generation, matches, "topics", TOPICS),
+            "audiences": _counts(generation, matches, "audiences", AUDIENCES),
+        }
 
-    def _suggest(self, searcher, items: list[Item], filter_q, mask_q) -> str | None:
+    def _filters(self, generation: Generation, topic, audience, include_internal: bool):
+        """The documents a topic/audience filter allows (None: all) and those hidden (None: none)."""
+        allow = None
+        for name, value in (("topics", topic), ("audiences", audience)):
+            if value:
+                docs = generation.docset(name, value)
+                allow = docs if allow is None else allow & docs
+        restrict = None if include_internal else generation.docset("visibility", "internal")
+        return allow, restrict
+
+    def _run(self, generation: Generation, q, allow, restrict) -> dict[int, float]:
+        """{docnum: score} of every matching document the filters let through."""
+        matches = generation.matches(q)
+        if allow is not None:
+            matches = {docnum: score for docnum, score in matches.items() if docnum in allow}
+        if restrict:
+            matches = {docnum: score for docnum, score in matches.items() if docnum not in restrict}
+        return matches
+
+    def _snippets(self, generation: Generation, q, texts: dict[int, str]) -> dict[int, str]:
+        """Highlighted body fragments of the shown hits.
+
+        The character offsets come from the postings of the query's body terms, which the term
+        cache keeps with the scores (the blocks are decoded for scoring anyway), so only the
+        shown hits' offsets are decoded.
+        """
+        terms = positive_terms(q, "body")
+        if not texts or not terms:
+            return {}
+        chars = generation.characters("body", terms, list(texts))
+        fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
+        formatter = _MarkFormatter()
+        scorer = BasicFragmentScorer()
+        charlimit = fragmenter.charlimit
+        out = {}
+        for docnum, text in texts.items():
+            tokens = [
+                Token(text=word, pos=pos, startchar=startchar, endchar=endchar)
+                for word, positions in chars.get(docnum, {}).items()
+                for pos, startchar, endchar in positions
+                if not (charlimit and endchar > charlimit)
+            ]
+            if not tokens:
+                continue
+            # As whoosh.highlight.Highlighter.highlight_hit does with pinpoint highlighting.
+            tokens.sort(key=lambda t: t.startchar)
+            tokens = [
+                max(group, key=lambda t: t.endchar - t.startchar)
+                for _key, group in itertools.groupby(tokens, lambda t: t.startchar)
+            ]
+            # The two best fragments (the earlier one on equal scores: Whoosh's top_fragments breaks
+            # ties by comparing fragment objects, which is not deterministic), in text order.
+            scored = [(scorer(fragment), fragment) for fragment in fragmenter.fragment_matches(text, tokens)]
+            scored.sort(key=lambda pair: (-pair[0], pair[1].startchar))
+            best = sorted((fragment for score, fragment in scored[:2] if score >= 1), key=FIRST)
+            out[docnum] = formatter.format(best)
+        return out
+
+    def _spelling(self, generation: Generation) -> SpellingWords:
+        words = getattr(generation, "spelling", None)
+        if words is None:
+            state: _ReaderState = self._local.state
+            words = generation.spelling = SpellingWords(read_spelling(self.root / state.build / SPELLING_FILE))
+        return words
+
+    def _suggest(self, searcher, generation: Generation, items: list[Item], allow, restrict) -> str | None:
         """A corrected query when a word is in no article and a correction finds something."""
         reader = searcher.reader()
-        corrector = searcher.corrector("spell")
+        corrector = None
         corrected: list[Item] = []
         changed = False
         for item in items:
@@ -860,32 +947,50 @@ class SearchIndex:
                     continue
                 if any(reader.doc_frequency(name, token) for name in TEXT_FIELDS for token in key):
                     continue
-                suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
-                if suggestions:
-                    words[-1] = suggestions[0]
+                if corrector is None:
+                    corrector = self._spelling(generation)
+                suggestion = corrector.suggest(word.lower(), maxdist=2, prefix=1)
+                if suggestion:
+                    words[-1] = suggestion
                     changed = True
             corrected.append(Item(item.kind, tuple(words), item.op))
         if not changed:
             return None
-        q = self._parse(corrected, searcher)
-        results, _partial = self._run(searcher, q, 1, filter_q, mask_q, facets=False)
-        return render(corrected) if results.scored_length() else None
+        q = self._parse(corrected, searcher, generation)
+        return render(corrected) if self._run(generation, q, allow, restrict) else None
+
+
+def _spelling_words(document: dict[str, str]) -> list[str]:
+    return spelling_words((document["title"], document["summary"], document["body"]))
+
+
+def _build_procs(documents: int) -> int:
+    """Writer processes for a full build: 2 for a large corpus in a single-threaded process.
+
+    Forking is only safe when no other thread can hold a lock at the time, so a threaded web or
+    clock process builds in one process; KNOWLEDGE_INDEX_PROCS=1 turns the extra process off.
+    """
+    try:
+        wanted = int(os.environ.get("KNOWLEDGE_INDEX_PROCS", "2"))
+    except ValueError:
+        wanted = 1
+    if documents < PARALLEL_BUILD_DOCUMENTS or threading.active_count() > 1:
+        return 1
+    return max(1, min(wanted, os.cpu_count() or 1, 2))
 
 
 def _split_codes(value: str | None) -> list[str]:
     return [code for code in (value or "").split(",") if code]
 
 
-def _counts(results, name: str, known: dict[str, str]) -> dict[str, int]:
-    try:
-        groups = results.groups(name)
-    except KeyError:
-        return {}
+def _counts(generation: Generation, matches: dict[int, float], name: str, known: dict[str, str]) -> dict[str, int]:
     counts = {}
-    for code, count in groups.items():
-        code = code.decode("utf-8") if isinstance(code, bytes) else code
+    keys = matches.keys()
+    for code, docs in generation.values(name).items():
         if code in known:
-            counts[code] = count
+            count = len(keys & docs)
+            if count:
+                counts[code] = count
     return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 

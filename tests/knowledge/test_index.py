@@ -535,3 +535,68 @@ def test_a_synonym_group_counts_as_one_term():
         scores.append((matcher.id(), matcher.score()))
         matcher.next()
     assert scores == [(1, 4.0), (2, 1.0), (3, 5.0)]
+
+
+# Term-at-a-time scoring, cached analysis ------------------------------------------------------
+
+PARITY_QUERIES = [
+    "riskbedömning",
+    "riskbedömning skola barn",
+    "FGM",
+    "skyddsboende socialnämnden",
+    "LVU vård unga",
+    "hedersnormer kontroll flickors",
+    '"skyddat boende" OR polisen',
+    "riskbedömning NOT skolan",
+    "riskbedömning AND vården",
+    "(oro OR polis) anmälan",
+    "tvångsgifte sommarlovet resa",
+    "könsstympning utomlands förbjuden",
+]
+
+
+@pytest.mark.parametrize("query", PARITY_QUERIES)
+def test_scores_equal_whooshs_own_matchers(index, query):
+    """The term-at-a-time evaluation gives every document the score Whoosh's matchers give it.
+
+    Compared with a top-N search collecting the matched terms, as the app's collector did: without
+    terms=True Whoosh preloads plain ORs into array matchers, which changes the coordination term count.
+    """
+    from knowledge.query import lex
+
+    searcher = index._searcher()
+    generation = index._generation(searcher)
+    q = index._parse(lex(query), searcher)
+    expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=len(CORPUS) + 10, terms=True)}
+    got = generation.matches(q)
+    assert expected and set(expected) <= set(got)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_cached_analyzer_gives_the_chains_tokens():
+    from knowledge.render import plain_text
+
+    analyzer = search_module.make_schema()["body"].analyzer
+    chain = search_module.swedish_analyzer()
+    texts = [a.title + "\n" + a.summary + "\n" + plain_text(a.body) for a in CORPUS]
+    texts += ["LVU:a  ÖSTERGÖTLAND x.y.z 3.5 och i en", "lagen med särskilda bestämmelser om vård av unga", "", "a"]
+    for text in texts:
+        for kwargs in ({"positions": True, "chars": True}, {"positions": True, "mode": "query"}, {}):
+            def tokens(tokenstream, kwargs=kwargs):
+                positions, chars = kwargs.get("positions"), kwargs.get("chars")
+                return [
+                    (t.text, t.pos if positions else None, (t.startchar, t.endchar) if chars else None)
+                    for t in tokenstream
+                ]
+
+            assert tokens(analyzer(text, **kwargs)) == tokens(chain(text, **kwargs)), text
+
+
+def test_spelling_words_rank_like_whoosh():
+    words = search_module.SpellingWords({"könsstympning": 3, "könsstympningar": 1, "kurator": 5, "skola": 9})
+    assert words.suggest("könstympning") == "könsstympning"
+    assert words.suggest("kurrator") == "kurator"
+    assert words.suggest("skolla") == "skola"
+    assert words.suggest("xqzvw") is None
+    assert words.suggest("ksola") is None  # the first letter must match

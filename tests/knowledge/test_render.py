@@ -104,3 +104,42 @@ def test_raw_html_is_shown_as_text():
 def test_plain_text_strips_markup():
     text = plain_text("## Rubrik\n\nEtt **fetstilt** ord och en [länk](/kunskap/a).\n\n- punkt")
     assert text == "Rubrik\nEtt fetstilt ord och en länk.\npunkt"
+
+
+def test_fast_plain_text_equals_plain_text_on_the_shipped_articles():
+    from pathlib import Path
+
+    from knowledge import load_directory
+    from knowledge.render import fast_plain_text
+
+    articles = load_directory(Path(__file__).resolve().parents[2] / "knowledge" / "content")
+    fast = [fast_plain_text(article.body) for article in articles]
+    assert sum(text is not None for text in fast) >= len(articles) * 0.9
+    for article, text in zip(articles, fast, strict=True):
+        if text is not None:
+            assert text == plain_text(article.body), article.slug
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "## Rubrik\n\nEtt **fetstilt** ord och en [länk](/kunskap/a).\n\n- punkt",
+        "1. **Ett** steg\n2. Två\n   - underpunkt\n   - till\n3. Tre\n\nSlut.",
+        "- a\n- b\nfortsättning\n\n1. c\n\n   d",
+        "Text\nmed radbrytning\n\n# Rubrik\nDirekt efter.",
+        "Text\n- inte en lista",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "Kod `x` och <b>html</b> & mer",
+        "Fotnot[^1]\n\n[^1]: Källa",
+        "*kursiv* och _kursiv_",
+        "Rubrik\n======",
+        "    kodblock",
+        "[TOC]\n\n## A",
+    ],
+)
+def test_fast_plain_text_equals_plain_text_or_declines(body):
+    from knowledge.render import fast_plain_text, index_text
+
+    fast = fast_plain_text(body)
+    assert fast is None or fast == plain_text(body)
+    assert index_text(body) == plain_text(body)
