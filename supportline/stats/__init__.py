@@ -1,0 +1,68 @@
+"""Follow-up and evaluation: statistics, exports for the reports, the quarterly summary and
+the directory of regional resource centres."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+stats_cli = click.Group("stats", help="Statistik och export för rapporterna.")
+
+
+@stats_cli.command("export")
+@click.option("--from", "date_from", required=True, help="Första dagen (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "date_to", required=True, help="Sista dagen (ÅÅÅÅ-MM-DD), ingår.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@click.option("--county", default=None, help="Länskod (01–25), annars alla län.")
+@click.option("--sector", default=None, help="Verksamhet (t.ex. school), annars alla.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Filen som skrivs.")
+@with_appcontext
+def stats_export(date_from, date_to, fmt, county, sector, out):
+    """Skriv statistiken för en period med röjandeskydd (csv: en zip med en fil per tabell)."""
+    from pathlib import Path
+
+    from supportline.stats.service import StatsInputError, parse_filters
+    from supportline.stats.service_export import export_report
+
+    if fmt == "csv" and not out.lower().endswith(".zip"):
+        raise click.ClickException("CSV-exporten är en zip med en fil per tabell: ange --out som slutar på .zip.")
+    try:
+        filters = parse_filters({"period": "custom", "from": date_from, "to": date_to, "county": county,
+                                 "sector": sector})
+    except StatsInputError as exc:
+        raise click.ClickException(" ".join(exc.errors.values())) from None
+    report, data = export_report(None, filters, fmt)
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    click.echo(f"{report.total} ärenden {filters.date_from} – {filters.date_to}: {path} ({len(data)} byte).")
+
+
+@stats_cli.command("seed-centres")
+@with_appcontext
+def stats_seed_centres():
+    """Fyll katalogen över regionala resurscentrum från DOMAIN.md om den är tom."""
+    from supportline.stats.centres import seed_centres
+
+    click.echo(f"{seed_centres()} rader skapade (alla markerade ”behöver verifieras”).")
+
+
+def init_app(app) -> None:
+    from supportline.stats import views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.admin_bp)
+    app.cli.add_command(stats_cli)
+
+    @app.template_global()
+    def county_resource_centres():
+        """county code -> [centre name, host, contact] for the inquiry form's referral hint."""
+        from supportline.stats.centres import all_centres
+
+        result: dict[str, list[dict]] = {}
+        for c in all_centres():
+            if c.active:
+                result.setdefault(c.county_code, []).append(
+                    {"name": c.name, "host": c.host_organisation, "contact": c.contact})
+        return result

@@ -1,0 +1,47 @@
+"""The regional resource centres (regionala resurscentrum), kept by coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from supportline.db import Base, UTCDateTime, utcnow
+
+CENTRE_STATUSES = {
+    "established": "Etablerat",
+    "developing": "Under uppbyggnad",
+    "none": "Inget resurscentrum",
+}
+# A county "has a centre" for the statistics and the funding priority when one of its rows is
+# established or being built (the decision counts both).
+ACTIVE_STATUSES = ("established", "developing")
+
+
+class ResourceCentre(Base):
+    """One row per centre; a county without a centre has one row with status "none", so the
+    directory always shows all 21 counties and that absence is itself a recorded fact."""
+
+    __tablename__ = "resource_centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(2), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    host_organisation: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    since: Mapped[dt.date | None] = mapped_column(Date)
+    # Seeded rows come from a partial list in DOMAIN.md: true until a coordinator has checked them.
+    needs_verification: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def status_label(self) -> str:
+        return CENTRE_STATUSES.get(self.status, self.status)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

@@ -1,0 +1,47 @@
+"""The statistics page and the resource-centre directory in a real browser, checked with axe-core."""
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import insert
+
+from supportline.auth.service import create_user
+from supportline.extensions import db
+from supportline.inquiries.models import ExposedPerson, Inquiry
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+
+
+def _login_coordinator(page, live_server, live_app):
+    with live_app.app_context():
+        user = create_user(None, f"coord-{uuid.uuid4().hex[:8]}@test.invalid", "coordinator", PASSWORD)
+        at = dt.datetime(2025, 2, 10, 10, tzinfo=dt.UTC)
+        row = {"channel": "phone", "received_at": at, "caller_type": "professional", "caller_sector": "school",
+               "county_code": "21", "urgency": "normal", "summary": "", "advice": "", "status": "closed",
+               "created_by_id": user.id, "duration_seconds": 600, "version": 1, "created_at": at, "updated_at": at}
+        ids = db.session.execute(insert(Inquiry).returning(Inquiry.id), [row] * 7).scalars().all()
+        db.session.execute(insert(ExposedPerson), [{"inquiry_id": i, "position": 0, "age_group": "13-15",
+                                                    "gender": "girl_woman"} for i in ids])
+        db.session.commit()
+        email = user.email
+    page.goto(live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+
+def test_statistics_page_is_accessible(page, live_server, live_app):
+    _login_coordinator(page, live_server, live_app)
+    page.goto(live_server + "/statistik?period=custom&from=2025-01-01&to=2025-06-30")
+    assert "Statistik" in page.inner_text("h1")
+    assert page.locator("svg[role=img]").count() >= 10
+    assert_accessible(page)
+    # a bad range: the message is on the field, and the page stays accessible
+    page.goto(live_server + "/statistik?period=custom&from=2025-06-30&to=2025-01-01")
+    assert "före startdatumet" in page.inner_text("#to-error")
+    assert_accessible(page)
+    page.goto(live_server + "/statistik/kvartalsrapport?ar=2025&kvartal=1")
+    assert_accessible(page)
+    page.goto(live_server + "/admin/resurscentrum/")
+    assert_accessible(page)

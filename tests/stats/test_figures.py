@@ -1,0 +1,114 @@
+"""The figures against the hand-counted data set in conftest.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from supportline.stats import service
+from supportline.stats.suppression import SECONDARY, SMALL, suppress
+from tests.stats.conftest import Q1_2025
+
+NOW = dt.datetime(2025, 4, 15, 10, tzinfo=dt.UTC)
+
+
+def _report(app, **args):
+    with app.app_context():
+        return service.build_report(service.parse_filters({**Q1_2025, **args}), now=NOW)
+
+
+def _counts(table):
+    return {r.label: r.count for r in table.rows}
+
+
+def test_totals_months_and_the_year_before(app, seeded):
+    report = _report(app)
+    assert report.total == 22  # 12 + 6 + 3 + 1; 1 April 00:30 local is outside, 1 January 00:10 inside
+    assert report.granularity == "month"
+    assert report.timeline == [("2025-01", 10, 5), ("2025-02", 8, 0), ("2025-03", 4, 0)]
+    assert sum(r.count for r in report.table("timeline").rows) == report.total
+
+
+def test_by_county_with_rates_and_centres(app, seeded):
+    report = _report(app)
+    rows = {r.code: r for r in report.table("county").rows}
+    assert (rows["01"].count, rows["21"].count, rows["09"].count, rows[""].count) == (12, 6, 3, 1)
+    # per 100,000 inhabitants, SCB 2023-12-31: 12/2,454,821, 6/287,502, 3/61,001
+    assert (rows["01"].rate, rows["21"].rate, rows["09"].rate) == (0.5, 2.1, 4.9)
+    assert rows["05"].count == 0 and rows["05"].rate == 0.0
+    assert (rows["01"].extra, rows["21"].extra, rows["03"].extra) == ("Nej", "Ja", "Ja")
+    assert report.referrals_to_centres == 6
+    assert report.from_counties_without_centre == 15  # Stockholm 12 + Gotland 3
+    assert "Stockholms län" in report.counties_without_centre
+    assert "Gävleborgs län" not in report.counties_without_centre
+
+
+def test_categories_persons_and_handling(app, seeded):
+    report = _report(app)
+    assert _counts(report.table("sector")) == {**{label: 0 for label in service.tx.SECTORS.values()},
+                                               "Socialtjänst": 12, "Skola": 9, "Uppgift saknas": 1}
+    assert _counts(report.table("age"))["13–15 år"] == 12
+    assert _counts(report.table("gender")) == {"Flicka/kvinna": 15, "Pojke/man": 6, "Annat": 0, "Okänt": 1}
+    assert report.persons == 22
+    assert report.children_inquiries == 15 and report.children_share == 68.2
+    assert _counts(report.table("topic"))["Risk- och skyddsbedömning"] == 22
+    assert _counts(report.table("referral"))["Polisen"] == 3
+    # durations: 3 × 300, 12 × 600, 6 × 1200 (one has none) -> the 11th of 21 is 600
+    assert report.median_duration_seconds == 600
+    # four with a follow-up date of 2025-02-28: open and awaiting are late, two closed are on time
+    assert (report.follow_up_due, report.follow_up_on_time, report.follow_up_share) == (4, 2, 50.0)
+    assert _counts(report.table("open_age")) == {"0–7 dagar": 0, "8–30 dagar": 0, "31–90 dagar": 2,
+                                                 "Mer än 90 dagar": 0}
+
+
+def test_filters_by_county_and_sector(app, seeded):
+    assert _report(app, county="21").total == 6
+    assert _report(app, sector="school").total == 9
+    assert _report(app, county="09", sector="school").total == 3
+    assert _report(app, county="01", sector="school").total == 0
+
+
+def test_an_empty_period_has_no_division_by_zero(app, seeded):
+    report = _report(app, **{"from": "2016-01-01", "to": "2016-03-31"})
+    assert report.total == 0
+    assert report.children_share is None and report.median_duration_seconds is None
+    assert report.follow_up_share is None
+
+
+def test_thirty_years_are_shown_per_year(app, seeded):
+    report = _report(app, **{"from": "1996-01-01", "to": "2025-12-31"})
+    assert report.granularity == "year" and len(report.timeline) == 30
+    assert dict((label, n) for label, n, _e in report.timeline)["2024"] == 5
+    assert report.total == 28
+
+
+@pytest.mark.parametrize("counts,total,cells,total_shown", [
+    ([10, 7], 17, ["10", "7"], "17"),
+    ([0, 12], 12, ["0", "12"], "12"),
+    ([10, 3], 13, [SECONDARY, SMALL], "13"),  # 3 = 13 - 10 without the second cell hidden
+    ([12, 9, 1], 22, ["12", SECONDARY, SMALL], "22"),
+    ([3, 1, 20], 24, [SMALL, SMALL, "20"], "24"),  # sum 4 over two cells: 1+3, 2+2 or 3+1
+    ([1, 1, 20], 22, [SMALL, SMALL, SECONDARY], "22"),  # 2 over two cells is 1+1 until 20 is hidden too
+    ([5, 1], 6, [SECONDARY, SMALL], SECONDARY),  # x >= 5 and <5 >= 1 with a sum of 6 pins both
+    ([3, 1], 4, [SMALL, SMALL], SMALL),
+    ([2, 3, 9], None, [SMALL, SMALL, "9"], None),  # multi-valued codes: no total to subtract from
+])
+def test_suppression_rule(counts, total, cells, total_shown):
+    result = suppress(counts, total)
+    assert (result.cells, result.total) == (cells, total_shown)
+
+
+def _range(args, today):
+    f = service.parse_filters(args, today)
+    return f.date_from, f.date_to
+
+
+def test_presets():
+    today = dt.date(2026, 5, 20)
+    assert _range({"period": "this_quarter"}, today) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    assert _range({"period": "last_quarter"}, today) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert _range({}, today) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert _range({"period": "last_year"}, dt.date(2026, 1, 2)) == (
+        dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert service.quarter_range(dt.date(2026, 2, 1), -1) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
