@@ -1,0 +1,51 @@
+"""`supportline retention run [--dry-run]`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+retention_cli = click.Group("retention", help="Gallring av ärenden och kontaktuppgifter.")
+
+
+def _local(value) -> str:
+    from supportline.audit.review import LOCAL_TZ
+
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Visa vad som skulle gallras, utan att ändra något.")
+@with_appcontext
+def retention_run(dry_run):
+    """Avidentifiera avslutade ärenden och ta bort gamla kontaktuppgifter enligt gallringsfristerna."""
+    from supportline.extensions import db
+    from supportline.retention import service
+
+    if dry_run:
+        result = service.plan()
+    else:
+        try:
+            result = service.run(trigger="cli")
+        except Exception:
+            db.session.rollback()
+            raise
+    c = result.cutoffs
+    click.echo(f"Gallringsfrist: {c.retention_months} månader efter avslut (senast ändrat före "
+               f"{_local(c.anonymise_before)}); kontaktuppgifter: {c.callback_months} månader "
+               f"(före {_local(c.callbacks_before)}).")
+    if dry_run:
+        for item in result.anonymise:
+            click.echo(f"avidentifiera  ärende {item.id}  mottaget {_local(item.received_at)}  "
+                       f"senast ändrat {_local(item.updated_at)}")
+        for item in result.callbacks:
+            click.echo(f"kontaktuppgifter  ärende {item.id}  ({item.status})  senast ändrat {_local(item.updated_at)}")
+    a, b, d = len(result.anonymise), len(result.callbacks), result.drafts
+    if dry_run:
+        click.echo(f"{a} ärenden skulle avidentifieras, kontaktuppgifter skulle tas bort från {b} ärenden "
+                   f"och {d} gamla utkast skulle raderas.")
+    else:
+        click.echo(f"{a} ärenden avidentifierade, kontaktuppgifter borttagna från {b} ärenden, "
+                   f"{d} gamla utkast raderade.")
+    if dry_run:
+        click.echo("Torrkörning: ingenting är ändrat.")
