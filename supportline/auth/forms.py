@@ -29,3 +29,16 @@ class RoleForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Kod", validators=[DataRequired("Ange koden."), Length(max=40)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Nuvarande lösenord", validators=[
+        DataRequired("Ange ditt nuvarande lösenord."), Length(max=256)])
+    new_password = PasswordField("Nytt lösenord (minst 12 tecken)", validators=[
+        DataRequired("Ange ett nytt lösenord."), Length(max=256)])
+    repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[
+        DataRequired("Upprepa det nya lösenordet."), Length(max=256)])

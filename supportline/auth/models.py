@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportline.db import Base, UTCDateTime, utcnow
@@ -97,3 +97,31 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class UserMfa(Base):
+    """A user's TOTP second factor. The secret is encrypted with a key derived from the app's
+    secret (see auth.mfa), so a copy of the database alone cannot produce codes. The row exists
+    unconfirmed while the user enrols and counts only once a first code has been entered."""
+
+    __tablename__ = "user_mfa"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second time step of the last accepted code: a code seen once is not accepted again.
+    last_used_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class MfaRecoveryCode(Base):
+    """Single-use recovery codes, shown once; only a hash of each is stored."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -123,6 +123,8 @@ def get_user_by_email(email: str) -> User | None:
 class LoginResult:
     user: User | None
     session_token: str | None = None
+    # 'verify' or 'enrol' when the password was right but a second factor must follow.
+    second_step: str | None = None
 
 
 def _recent_failures(column, value) -> int:
@@ -133,13 +135,7 @@ def _recent_failures(column, value) -> int:
     ) or 0
 
 
-def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
-    """Check a login. Raises LoginThrottled when the account or address has failed too often.
-
-    Failures are counted in the database so that every worker process sees the same count.
-    """
-    email = normalise_email(email)[:320]
-    remote_addr = (remote_addr or "okänd")[:64]
+def _check_throttle(email: str, remote_addr: str) -> None:
     cfg = current_app.config
     if (_recent_failures(LoginFailure.email, email) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
             or _recent_failures(LoginFailure.remote_addr, remote_addr) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
@@ -147,6 +143,19 @@ def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
         record("login.throttled", None, actor=email, detail={"remote_addr": remote_addr})
         db.session.commit()
         raise LoginThrottled()
+
+
+def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
+    """Check a login. Raises LoginThrottled when the account or address has failed too often.
+
+    Failures are counted in the database so that every worker process sees the same count.
+    When a second factor is due, no session is made yet: see complete_second_step.
+    """
+    from supportline.auth import mfa
+
+    email = normalise_email(email)[:320]
+    remote_addr = (remote_addr or "okänd")[:64]
+    _check_throttle(email, remote_addr)
     user = get_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     begin_write()
@@ -156,11 +165,94 @@ def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
         record("login.failed", user, actor=email, detail={"reason": reason})
         db.session.commit()
         return LoginResult(None)
-    token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, remote_addr=remote_addr))
+    step = mfa.second_step(user)
+    if step is not None:
+        record("login.password_ok", user, detail={"next": step})
+        db.session.commit()
+        return LoginResult(user, None, step)
+    token = _new_session(user, remote_addr)
     record("login", user)
     db.session.commit()
     return LoginResult(user, token)
+
+
+def _new_session(user: User, remote_addr: str | None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_token_hash(token), user_id=user.id,
+                               remote_addr=(remote_addr or "okänd")[:64]))
+    return token
+
+
+def complete_second_step(user_id: int, code: str, remote_addr: str) -> LoginResult:
+    """The second step of a login whose password was right: a TOTP or recovery code.
+
+    Wrong codes count as failed logins (the same throttle), so the six digits cannot be guessed.
+    """
+    from supportline.auth import mfa
+
+    remote_addr = (remote_addr or "okänd")[:64]
+    user = db.session.get(User, user_id)
+    if user is None:
+        return LoginResult(None)
+    _check_throttle(user.email, remote_addr)
+    begin_write()
+    method = mfa.check_code(user, code) if user.active else None
+    if method is None:
+        db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
+        record("login.failed", user, detail={"reason": "second_factor"})
+        db.session.commit()
+        return LoginResult(None)
+    token = _new_session(user, remote_addr)
+    record("login", user, detail={"second_factor": method})
+    db.session.commit()
+    return LoginResult(user, token)
+
+
+def start_session_after_enrolment(user: User, remote_addr: str) -> str:
+    """The login of a user who had to enrol first ends here, their first code just confirmed."""
+    begin_write()
+    token = _new_session(user, remote_addr)
+    record("login", user, detail={"second_factor": "enrolment"})
+    db.session.commit()
+    return token
+
+
+def change_own_password(user: User, current: str, new: str, remote_addr: str) -> str:
+    """A user changes their own password. Every session of theirs ends, this one included, and
+    a fresh session token is returned for the browser that made the change.
+
+    A wrong current password counts as a failed login, so a borrowed session cannot be used to
+    guess it.
+    """
+    remote_addr = (remote_addr or "okänd")[:64]
+    _check_throttle(user.email, remote_addr)
+    if not verify_password(user.password_hash, current or ""):
+        begin_write()
+        db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
+        record("user.password_failed", user, object_type="user", object_id=user.id)
+        db.session.commit()
+        raise AccountError("Det nuvarande lösenordet stämmer inte.", "current_password")
+    if new == current:
+        raise AccountError("Välj ett annat lösenord än det nuvarande.", "new_password")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem, "new_password")
+    begin_write()
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    _revoke_all(user)
+    token = _new_session(user, remote_addr)
+    record("user.password", user, object_type="user", object_id=user.id, detail={"self": True})
+    db.session.commit()
+    return token
+
+
+def logout_everywhere(user: User) -> None:
+    """End every session of the user, on every device."""
+    begin_write()
+    _revoke_all(user)
+    record("logout.everywhere", user, object_type="user", object_id=user.id)
+    db.session.commit()
 
 
 def load_session(token: str | None) -> UserSession | None:

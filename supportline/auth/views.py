@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from supportline.auth import SESSION_KEY
-from supportline.auth.forms import EmptyForm, LoginForm
+from supportline.auth.forms import CodeForm, EmptyForm, LoginForm, PasswordChangeForm
 from supportline.auth.service import LoginThrottled, authenticate, logout
 
 bp = Blueprint("auth", __name__)
 
 GENERIC_FAILURE = "Fel e-postadress eller lösenord, eller så är kontot inaktiverat."
+# A login whose password was right and whose second factor is still due (signed session cookie).
+PENDING_KEY = "mfa_pending"
+PENDING_SECONDS = 10 * 60
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,6 +37,12 @@ def login():
             result = authenticate(form.email.data, form.password.data, request.remote_addr)
         except LoginThrottled:
             return render_template("auth/login.html", form=form, throttled=True), 429
+        if result.user is not None and result.second_step:
+            # The password was right; the login is finished only after the second factor.
+            session.clear()
+            session[PENDING_KEY] = {"uid": result.user.id, "step": result.second_step, "at": int(time.time()),
+                                    "next": _safe_next(request.args.get("next"))}
+            return redirect(url_for("auth.second_factor" if result.second_step == "verify" else "auth.mfa_enrol"))
         if result.user is not None:
             # A fresh session on login: nothing from before the login survives (no fixation).
             session.clear()
@@ -54,4 +64,161 @@ def logout_view():
     logout_user()
     session.clear()
     flash("Du är utloggad.", "info")
+    return redirect(url_for("auth.login"))
+
+
+# --- second factor, password change, log out everywhere ----------------------------------
+
+def _pending(step: str | None = None):
+    """The user of a half-finished login (password right, second factor due), or None."""
+    from supportline.auth.models import User
+    from supportline.extensions import db
+
+    state = session.get(PENDING_KEY)
+    if not isinstance(state, dict) or time.time() - state.get("at", 0) > PENDING_SECONDS:
+        return None
+    if step is not None and state.get("step") != step:
+        return None
+    user = db.session.get(User, state.get("uid"))
+    return user if user is not None and user.active else None
+
+
+def _finish_login(user, token: str):
+    target = _safe_next((session.get(PENDING_KEY) or {}).get("next"))
+    session.clear()
+    session[SESSION_KEY] = token
+    login_user(user)
+    return target
+
+
+@bp.route("/login/kod", methods=["GET", "POST"])
+def second_factor():
+    from supportline.auth.service import complete_second_step
+
+    user = _pending("verify")
+    if user is None:
+        flash("Inloggningen har gått ut. Logga in igen.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = complete_second_step(user.id, form.code.data, request.remote_addr)
+        except LoginThrottled:
+            session.pop(PENDING_KEY, None)
+            return render_template("auth/login.html", form=LoginForm(formdata=None), throttled=True), 429
+        if result.user is not None:
+            return redirect(_finish_login(result.user, result.session_token))
+        form.code.errors = ["Koden stämmer inte. Ange de sex siffrorna som appen visar just nu, eller en reservkod."]
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/second_factor.html", form=form), status
+
+
+@bp.route("/konto/tvastegs", methods=["GET", "POST"])
+def mfa_enrol():
+    from supportline.auth import mfa
+    from supportline.auth.service import start_session_after_enrolment
+
+    pending = None if current_user.is_authenticated else _pending("enrol")
+    user = current_user if current_user.is_authenticated else pending
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if mfa.is_enrolled(user):
+        return render_template("auth/mfa_status.html", codes_left=mfa.recovery_codes_left(user), form=EmptyForm())
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(user, form.code.data)
+        except mfa.MfaError as exc:
+            form.code.errors = [str(exc)]
+            status = 422
+        else:
+            next_url = url_for("auth.account")
+            if pending is not None:
+                next_url = _finish_login(user, start_session_after_enrolment(user, request.remote_addr))
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url, first=True)
+    elif request.method == "POST":
+        status = 400
+    secret = mfa.pending_secret(user)
+    uri = mfa.provisioning_uri(user, secret)
+    return render_template("auth/mfa_enrol.html", form=form, qr=mfa.qr_data_uri(uri),
+                           secret=mfa.format_secret(secret), pending=pending is not None,
+                           required=mfa.required()), status
+
+
+@bp.post("/konto/tvastegs/reservkoder")
+@login_required
+def mfa_new_recovery_codes():
+    from supportline.auth import mfa
+
+    EmptyForm().validate_on_submit()
+    try:
+        codes = mfa.new_recovery_codes(current_user)
+    except mfa.MfaError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("auth.mfa_enrol"))
+    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"), first=False)
+
+
+@bp.get("/konto")
+@login_required
+def account():
+    from supportline.auth import mfa
+
+    return render_template("auth/account.html", enrolled=mfa.is_enrolled(current_user), form=EmptyForm(),
+                           password_form=PasswordChangeForm(formdata=None))
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    from supportline.auth.service import AccountError, change_own_password
+
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        if form.new_password.data != form.repeat_password.data:
+            form.repeat_password.errors = ["Lösenorden är inte likadana."]
+            status = 422
+        else:
+            try:
+                token = change_own_password(current_user, form.current_password.data, form.new_password.data,
+                                            request.remote_addr)
+            except LoginThrottled:
+                return render_error_429()
+            except AccountError as exc:
+                getattr(form, exc.field or "new_password").errors = [str(exc)]
+                status = 422
+            else:
+                # Every other session has ended; this browser continues on a fresh one.
+                user = current_user._get_current_object()
+                session.clear()
+                session[SESSION_KEY] = token
+                login_user(user)
+                flash("Lösenordet är bytt. Du är utloggad på alla andra enheter.", "success")
+                return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/password.html", form=form), status
+
+
+def render_error_429():
+    from supportline.site.errors import render_error
+
+    return render_error(429)
+
+
+@bp.post("/konto/logga-ut-overallt")
+@login_required
+def logout_everywhere_view():
+    from supportline.auth.service import logout_everywhere
+
+    EmptyForm().validate_on_submit()
+    logout_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash("Du är utloggad på alla enheter.", "info")
     return redirect(url_for("auth.login"))
