@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-tools postgres lint clean
+.PHONY: run test install test-tools postgres lint clean audit audit-code audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: install
 ## make test: install what the tests need (Chromium, axe-core, PostgreSQL running), lint, run the whole suite.
 test: install test-tools postgres
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory audit-code
 	$(BIN)/pytest
 
 test-tools:
@@ -51,6 +52,16 @@ postgres:
 
 lint:
 	$(BIN)/ruff check .
+
+## make audit: bandit over our code (offline; part of make test) and pip-audit of the installed dependencies
+## against PyPI's advisory data (needs the network, so it is not part of make test).
+audit: audit-code audit-deps
+
+audit-code: install
+	$(BIN)/bandit -q -r supportline knowledge --severity-level medium
+
+audit-deps: install
+	$(BIN)/pip-audit --strict --progress-spinner off --skip-editable
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

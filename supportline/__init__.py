@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
 
@@ -18,6 +19,16 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from supportline.config import load_config
+    from supportline.db import MAX_ID
+
+    class DatabaseIdConverter(IntegerConverter):
+        """<int:…> in every route: a number beyond the ids the database can hold is a 404."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     app.config.update(load_config(app.instance_path))
     app.config["VERSION"] = __version__
@@ -31,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     import supportline.models  # noqa: F401 - registers every table on the metadata
-    from supportline import admin, api, auth, handover, inquiries, kb, site
+    from supportline import admin, api, auth, handover, inquiries, kb, site, stats
 
     auth.init_app(app)
     admin.init_app(app)
@@ -40,6 +51,11 @@ def create_app(config: dict | None = None) -> Flask:
     kb.init_app(app)
     inquiries.init_app(app)
     handover.init_app(app)
+    from supportline import audit, retention
+
+    audit.init_app(app)
+    retention.init_app(app)
+    stats.init_app(app)
 
     from supportline.cli import init_app as init_cli
 

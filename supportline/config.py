@@ -89,6 +89,10 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        # Two-factor login (TOTP) for every staff account: on unless dev/test, so a forgotten
+        # setting fails safe. SUPPORTLINE_MFA_KEY encrypts the TOTP secrets (SECRET_KEY if unset).
+        "SUPPORTLINE_REQUIRE_MFA": _bool("SUPPORTLINE_REQUIRE_MFA", not relaxed),
+        "SUPPORTLINE_MFA_KEY": os.environ.get("SUPPORTLINE_MFA_KEY"),
         # E-mail (optional): follow-up reminders are sent when a host is set.
         "SUPPORTLINE_SMTP_HOST": os.environ.get("SUPPORTLINE_SMTP_HOST"),
         "SUPPORTLINE_SMTP_PORT": int(os.environ.get("SUPPORTLINE_SMTP_PORT", "587")),

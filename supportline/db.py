@@ -47,6 +47,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Primary keys are INTEGER (32-bit on PostgreSQL): a larger number from a URL, a query
+# string or a JSON body names nothing, and must not reach the driver, which would fail.
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from supportline.audit.models import AuditEvent
-from supportline.auth.models import ApiToken, LoginFailure, User, UserSession
+from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, User, UserMfa, UserSession
 from supportline.handover.models import HandoverBatch
 from supportline.inquiries.models import (
     ExposedPerson,
@@ -14,10 +14,12 @@ from supportline.inquiries.models import (
 )
 from supportline.kb.models import Article, ArticleFeedback, ArticleRevision
 from supportline.ratelimit import RateEvent
+from supportline.stats.models import ResourceCentre
 
 __all__ = [
     "ApiToken", "Article", "HandoverBatch", "ArticleFeedback", "ArticleRevision", "AuditEvent", "LoginFailure",
     "RateEvent", "User",
-    "UserSession",
+    "UserSession", "UserMfa", "MfaRecoveryCode",
+    "ResourceCentre",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

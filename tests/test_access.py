@@ -10,13 +10,25 @@ STAFF_PAGES = {
     "/kunskap/redaktor/": {"editor"},
     "/kunskap/redaktor/ny": {"editor"},
     "/kunskap/redaktor/granskning": {"editor"},
+    "/konto": set(ROLES),
+    "/konto/losenord": set(ROLES),
     "/arenden": {"handler", "coordinator"},
     "/arenden/nytt": {"handler"},
+    "/statistik": {"coordinator"},
+    "/statistik/kvartalsrapport": {"coordinator"},
+    # access review and data subject requests (tests/privacy/)
+    "/admin/logg/": {"coordinator"},
+    "/admin/logg/granskning": {"coordinator"},
+    "/admin/personuppgifter/": {"coordinator"},
 }
 PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet", "/kunskap/", "/kunskap/sok", "/api/v1/openapi.json",
                 "/api/v1/search"]
 # Rules with parts from the URL, checked by the tests of their own area.
 RULES_TESTED_ELSEWHERE = {
+    "/login/kod": "tests/security/test_two_factor.py (only after a right password)",
+    "/konto/tvastegs": "tests/security/test_two_factor.py (logged in, or half-way through a login)",
+    "/konto/tvastegs/reservkoder": "tests/security/test_two_factor.py",
+    "/konto/logga-ut-overallt": "tests/security/test_sessions.py",
     "/arenden/static/<path:filename>": "the inquiry pages' stylesheet (static)",
     "/arenden/utkast": "tests/inquiries/test_views.py::test_routes_check_the_role",
     "/arenden/utkast/kasta": "tests/inquiries/test_views.py::test_routes_check_the_role",
@@ -36,6 +48,8 @@ RULES_TESTED_ELSEWHERE = {
     "/kunskap/redaktor/forhandsgranska": "test_editor_routes_need_the_editor_role",
     "/kunskap/forslag": "tests/kb/test_handler_integration.py (handlers and coordinators)",
     "/admin/overlamning/": "test_handover_page_is_for_coordinators",
+    "/statistik/export": "tests/stats/test_views.py::test_statistics_pages_are_for_coordinators_and_admins",
+    "/statistik/static/<path:filename>": "the statistics pages' stylesheet and the referral hint's script (static)",
 }
 
 
@@ -128,3 +142,19 @@ def test_editor_routes_need_the_editor_role(client, login_as, role, method, path
 def test_handover_page_is_for_coordinators(client, login_as, role, status):
     login_as(role)
     assert client.get("/admin/overlamning/").status_code == status
+
+
+PRIVACY_REQUEST_ACTIONS = ["/admin/personuppgifter/", "/admin/personuppgifter/export", "/admin/personuppgifter/radera"]
+
+
+@pytest.mark.parametrize("role,status", [("handler", 403), ("editor", 403), (None, 302)])
+@pytest.mark.parametrize("path", PRIVACY_REQUEST_ACTIONS)
+def test_privacy_requests_are_for_coordinators(client, login_as, role, status, path):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    if role:
+        login_as(role)
+        token = csrf_from(client.get("/").get_data(as_text=True))
+    response = client.post(path, data={"csrf_token": token, "email": "kim@skola.se", "confirm": "yes"})
+    assert response.status_code == status

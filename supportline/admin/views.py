@@ -18,8 +18,10 @@ def _users():
 
 
 def _page(form: CreateUserForm, status: int = 200):
+    from supportline.auth.mfa import enrolled_user_ids
+
     return render_template("admin/index.html", users=_users(), form=form, role_form=RoleForm,
-                           action_form=EmptyForm()), status
+                           action_form=EmptyForm(), mfa_enrolled=enrolled_user_ids()), status
 
 
 @bp.get("/")
@@ -81,4 +83,18 @@ def toggle_active(user_id: int, action: str):
         flash(str(exc), "error")
     else:
         flash(f"{user.email} är {'aktiverat' if user.active else 'inaktiverat och utloggat'}.", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/anvandare/<int:user_id>/tvastegs-aterstall")
+@roles_required("admin")
+def reset_mfa(user_id: int):
+    """A lost phone: remove the user's second factor so they enrol again at the next login."""
+    from supportline.auth import mfa
+
+    user = _user_or_404(user_id)
+    EmptyForm().validate_on_submit()
+    mfa.reset(current_user, user)
+    flash(f"Tvåstegsverifieringen för {user.email} är återställd och kontot är utloggat. "
+          "Användaren aktiverar den på nytt vid nästa inloggning.", "success")
     return redirect(url_for("admin.index"))

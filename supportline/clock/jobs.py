@@ -55,6 +55,13 @@ def follow_up_reminders() -> None:
     send_follow_up_reminders()
 
 
+def retention() -> None:
+    """Anonymise closed inquiries and remove call-back details whose time is up (gallring)."""
+    from supportline.retention.service import run
+
+    run(trigger="clock")
+
+
 JOBS: list[Job] = [
     # Every few minutes rather than once a night: the ledger, not the trigger, decides
     # what is due, so a run missed while the clock was down happens as soon as it is up.
@@ -62,4 +69,6 @@ JOBS: list[Job] = [
         run_at_start=True),
     Job("prune-auth-records", "Rensa inloggningsspår", prune_auth_records, "cron", {"hour": 3, "minute": 15}),
     Job("follow-up-reminders", "Påminnelser om uppföljning", follow_up_reminders, "cron", {"hour": 7, "minute": 0}),
+    # Daily; a missed night is caught up by the next, as the rules compare dates, not runs.
+    Job("retention", "Gallring", retention, "cron", {"hour": 2, "minute": 30}),
 ]

@@ -115,7 +115,7 @@ def _advance_sequences() -> None:
     for table in ("users", "inquiries", "articles", "inquiry_timeline", "inquiry_exposed_persons"):
         # table names come from the fixed tuple above, never from input
         db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # nosec B608
             f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
 
 

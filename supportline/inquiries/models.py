@@ -48,6 +48,9 @@ class Inquiry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the retention job (supportline/retention) removed the free text and contact
+    # details; the codes stay for statistics.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from supportline.audit.service import record
 from supportline.auth.models import User
-from supportline.db import utcnow
+from supportline.db import is_valid_id, utcnow
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import (
@@ -271,7 +271,10 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
         else:
             try:
                 clean["assignee_id"] = int(value)
+                if not is_valid_id(clean["assignee_id"]):
+                    raise ValueError
             except (TypeError, ValueError):
+                clean.pop("assignee_id", None)
                 errors["assignee_id"] = "Välj en handläggare i listan."
 
     if present("duration_seconds"):

@@ -2,8 +2,9 @@
 
 
 def init_app(app) -> None:
-    from supportline.site import errors, headers, views
+    from supportline.site import errors, hardening, headers, views
 
     app.register_blueprint(views.bp)
     errors.init_app(app)
     headers.init_app(app)
+    hardening.init_app(app)
