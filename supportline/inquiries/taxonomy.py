@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from knowledge.taxonomy import AUDIENCES, TOPICS
+
 CHANNELS = {"phone": "Telefon", "email": "E-post", "chat": "Chatt", "other": "Annat"}
 
 CALLER_TYPES = {
@@ -18,18 +20,9 @@ CALLER_TYPES = {
     "other": "Annan",
 }
 
-SECTORS = {
-    "social_services": "Socialtjänst",
-    "school": "Skola",
-    "preschool": "Förskola",
-    "health": "Hälso- och sjukvård",
-    "police": "Polis",
-    "prosecution": "Åklagare",
-    "civil_society": "Civilsamhälle",
-    "migration": "Migrationsverket",
-    "other_authority": "Annan myndighet",
-    "other": "Annat",
-}
+# The caller sectors are the audiences of the guidance, and the question topics its topics:
+# one list each, kept in knowledge/taxonomy.py, so an inquiry and an article are coded alike.
+SECTORS = AUDIENCES
 
 AGE_GROUPS = {
     "0-5": "0–5 år", "6-12": "6–12 år", "13-15": "13–15 år", "16-17": "16–17 år",
@@ -63,20 +56,7 @@ EXPOSURE_TYPES = {
     "other": "Annat",
 }
 
-QUESTION_TOPICS = {
-    "risk_assessment": "Risk- och skyddsbedömning",
-    "report_of_concern": "Orosanmälan",
-    "lvu": "LVU och placering",
-    "exit_ban": "Utreseförbud",
-    "protected_housing": "Skyddat boende",
-    "police_report": "Polisanmälan",
-    "cooperation": "Samverkan",
-    "legislation": "Lagstiftning",
-    "school": "Skolans ansvar",
-    "health_care": "Hälso- och sjukvård",
-    "method": "Metodstöd",
-    "other": "Annat",
-}
+QUESTION_TOPICS = TOPICS
 
 URGENCIES = {"acute": "Akut – omedelbar fara (hänvisa till 112)", "high": "Hög", "normal": "Normal"}
 
