@@ -24,6 +24,7 @@ from supportline.audit.models import AuditEvent
 from supportline.audit.service import record
 from supportline.auth.models import User
 from supportline.extensions import db
+from supportline.query_args import read_date_range, read_id
 from supportline.transactions import begin_write
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -97,29 +98,15 @@ class LogFilters:
     @classmethod
     def from_args(cls, args) -> LogFilters:
         f = cls()
-        for name, message in (("user", "Välj en användare i listan."),
-                              ("inquiry", "Ange ärendets nummer med siffror.")):
-            value = (args.get(name) or "").strip()
-            if value:
-                if value.isdigit() and len(value) <= 12:
-                    setattr(f, name, int(value))
-                else:
-                    f.errors[name] = message
+        f.user = read_id(args, "user", f.errors, "Välj en användare i listan.")
+        f.inquiry = read_id(args, "inquiry", f.errors, "Ange ärendets nummer med siffror.")
         action = (args.get("action") or "").strip()
         if action:
             if len(action) <= 64 and all(ch.isalnum() or ch in "._-" for ch in action):
                 f.action = action
             else:
                 f.errors["action"] = "Välj en händelse i listan."
-        for name in ("date_from", "date_to"):
-            value = (args.get(name) or "").strip()
-            if value:
-                try:
-                    setattr(f, name, dt.date.fromisoformat(value))
-                except ValueError:
-                    f.errors[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
-        if f.date_from and f.date_to and f.date_from > f.date_to:
-            f.errors["date_to"] = "Slutdatumet ligger före startdatumet."
+        f.date_from, f.date_to = read_date_range(args, f.errors)
         return f
 
     def as_args(self) -> dict:

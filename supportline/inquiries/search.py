@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select
 
-from supportline.db import is_valid_id
 from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import Inquiry, InquiryCode, InquirySearchDocument, InquiryTerm
 from supportline.privacy.guard import redact
+from supportline.query_args import read_date_range, read_id
 
 PER_PAGE = 25
 
@@ -106,24 +106,8 @@ class Filters:
                 f.errors[name] = "Okänt värde. Välj ett av alternativen."
             else:
                 setattr(f, name, value)
-        handler = (args.get("handler") or "").strip()
-        if handler:
-            try:
-                f.handler = int(handler)
-                if not is_valid_id(f.handler):
-                    raise ValueError
-            except ValueError:
-                f.handler = None
-                f.errors["handler"] = "Välj en handläggare i listan."
-        for name in ("date_from", "date_to"):
-            value = (args.get(name) or "").strip()
-            if value:
-                try:
-                    setattr(f, name, dt.date.fromisoformat(value))
-                except ValueError:
-                    f.errors[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
-        if f.date_from and f.date_to and f.date_from > f.date_to:
-            f.errors["date_to"] = "Slutdatumet ligger före startdatumet."
+        f.handler = read_id(args, "handler", f.errors, "Välj en handläggare i listan.")
+        f.date_from, f.date_to = read_date_range(args, f.errors)
         return f
 
     def as_args(self) -> dict:
