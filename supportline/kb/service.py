@@ -311,7 +311,6 @@ def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
     report = ImportReport()
     begin_write()
     existing = {row.slug: row for row in db.session.scalars(select(Article))}
-    changed: list[Article] = []
     for doc in docs:
         fields = _doc_fields(doc)
         row = existing.get(doc.slug)
@@ -331,8 +330,6 @@ def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
             report.updated.append(doc.slug)
         else:
             report.unchanged.append(doc.slug)
-            continue
-        changed.append(row)
     record("article.import", actor, detail={"directory": str(directory), "created": len(report.created),
                                             "updated": len(report.updated)})
     db.session.commit()
