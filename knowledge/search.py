@@ -27,7 +27,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from importlib import resources
@@ -79,6 +79,8 @@ SCHEMA_VERSION = 3
 TEXT_FIELDS = ("title", "summary", "body")
 POINTER = "CURRENT"
 META = "meta.json"
+# How far into the application's change log a build has got (rewritten by every apply()).
+POSITION_FILE = "position.json"
 BUILD_PREFIX = "build-"
 SEARCH_TIME_LIMIT = 0.5
 WRITE_LOCK_TIMEOUT = 15.0
@@ -510,7 +512,7 @@ class SearchIndex:
     def _current_build(self) -> str | None:
         try:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+        except OSError:  # missing, or the directory is not one: no build to read
             return None
         return name if name.startswith(BUILD_PREFIX) and "/" not in name else None
 
@@ -571,10 +573,34 @@ class SearchIndex:
 
     # Writing ----------------------------------------------------------------------------------
 
+    def position(self) -> str | None:
+        """How far into the change log of the articles' source the current build has got: a
+        token of the source's own making, only ever compared for equality here.
+
+        None when there is no usable build (missing, unreadable, another schema version) or it
+        was built without a position: the caller should build afresh.
+        """
+        build = self._current_build()
+        if build is None:
+            return None
+        try:
+            meta = self._read_meta(build)
+        except IndexUnavailable:
+            return None
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            return None
+        try:
+            value = json.loads((self.root / build / POSITION_FILE).read_text(encoding="utf-8"))["position"]
+        except FileNotFoundError:
+            value = meta.get("position")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return value if isinstance(value, str) else None
+
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def _write_lock(self, timeout: float | None = None) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout
+        deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
         with open(self.root / ".write.lock", "a+b") as handle:
             while True:
                 try:
@@ -613,56 +639,63 @@ class SearchIndex:
             "visibility": article.visibility,
         }
 
-    def build(self, articles: Iterable[Article]) -> int:
-        """Index all articles into a new build and swap it in; returns the number indexed."""
+    def build(self, articles: Iterable[Article], *, position: str | None = None) -> int:
+        """Index all articles into a new build and swap it in; returns the number indexed.
+
+        `position` records which change of the source the articles reflect (see apply()).
+        """
         with self._write_lock():
-            previous = self._current_build()
-            stamp = datetime.datetime.now(datetime.UTC)
-            name = f"{BUILD_PREFIX}{stamp:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
-            path = self.root / name
-            path.mkdir()
+            return self._build_locked(articles, position)
+
+    def _build_locked(self, articles: Iterable[Article], position: str | None) -> int:
+        previous = self._current_build()
+        stamp = datetime.datetime.now(datetime.UTC)
+        name = f"{BUILD_PREFIX}{stamp:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+        path = self.root / name
+        path.mkdir()
+        try:
+            articles = list(articles)
+            procs = _build_procs(len(articles))
+            ix = whoosh_index.create_in(str(path), make_schema())
+            # Several processes only for a large build in a single-threaded process (the CLI);
+            # each writes its own segment (multisegment: no merge pass afterwards).
+            if procs > 1:
+                writer = ix.writer(procs=procs, multisegment=True, limitmb=BUILD_LIMIT_MB, batchsize=50)
+            else:
+                writer = ix.writer(procs=1, limitmb=BUILD_LIMIT_MB)
+            seen: set[str] = set()
+            words: Counter = Counter()
             try:
-                articles = list(articles)
-                procs = _build_procs(len(articles))
-                ix = whoosh_index.create_in(str(path), make_schema())
-                # Several processes only for a large build in a single-threaded process (the CLI);
-                # each writes its own segment (multisegment: no merge pass afterwards).
-                if procs > 1:
-                    writer = ix.writer(procs=procs, multisegment=True, limitmb=BUILD_LIMIT_MB, batchsize=50)
-                else:
-                    writer = ix.writer(procs=1, limitmb=BUILD_LIMIT_MB)
-                seen: set[str] = set()
-                words: Counter = Counter()
-                try:
-                    for article in articles:
-                        if article.slug in seen:
-                            raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
-                        seen.add(article.slug)
-                        document = self._document(article)
-                        words.update(_spelling_words(document))
-                        writer.add_document(**document)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                if procs > 1:
-                    writer.commit(merge=False)
-                else:
-                    writer.commit(optimize=True)
-                with ix.searcher() as searcher:
-                    # A sub-process that died would silently leave its segment out.
-                    if searcher.doc_count() != len(seen):
-                        raise RuntimeError(f"sökindexet fick {searcher.doc_count()} av {len(seen)} artiklar")
-                ix.close()
-                spelling = spelling_counts(words, STOP_WORDS)
-                _write_atomic(path / SPELLING_FILE, json.dumps(spelling, ensure_ascii=False))
-                meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds")}
-                _write_atomic(path / META, json.dumps(meta))
-                _write_atomic(self.root / POINTER, name)
+                for article in articles:
+                    if article.slug in seen:
+                        raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
+                    seen.add(article.slug)
+                    document = self._document(article)
+                    words.update(_spelling_words(document))
+                    writer.add_document(**document)
             except BaseException:
-                shutil.rmtree(path, ignore_errors=True)
+                writer.cancel()
                 raise
-            self._remove_old_builds(keep={name, previous})
-            return len(seen)
+            if procs > 1:
+                writer.commit(merge=False)
+            else:
+                writer.commit(optimize=True)
+            with ix.searcher() as searcher:
+                # A sub-process that died would silently leave its segment out.
+                if searcher.doc_count() != len(seen):
+                    raise RuntimeError(f"sökindexet fick {searcher.doc_count()} av {len(seen)} artiklar")
+            ix.close()
+            spelling = spelling_counts(words, STOP_WORDS)
+            _write_atomic(path / SPELLING_FILE, json.dumps(spelling, ensure_ascii=False))
+            meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds"),
+                    "position": position}
+            _write_atomic(path / META, json.dumps(meta))
+            _write_atomic(self.root / POINTER, name)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._remove_old_builds(keep={name, previous})
+        return len(seen)
 
     def _remove_old_builds(self, keep: set[str | None]) -> None:
         for path in self.root.glob(f"{BUILD_PREFIX}*"):
@@ -671,35 +704,76 @@ class SearchIndex:
 
     def update(self, article: Article) -> None:
         """Add or replace one article in the current build."""
-        document = self._document(article)
-        with self._write_lock():
-            build, ix, _meta = self._open()
-            writer = self._writer(ix)
-            try:
+        self.apply(upserts=[article])
+
+    def delete(self, slug: str) -> bool:
+        """Remove one article; returns whether it was in the index."""
+        return self.apply(deletes=[slug]) > 0
+
+    def apply(self, upserts: Iterable[Article] = (), deletes: Iterable[str] = (), *,
+              position: str | None = None, lock_timeout: float | None = None) -> int:
+        """Replace and remove articles in the current build in one commit; returns how many
+        documents were deleted. With `position`, record it as the change the build now reflects.
+
+        Raises IndexUnavailable without a build, IndexBusy when another process holds the lock
+        past `lock_timeout`, and OSError when the directory cannot be written (read-only, full):
+        in every case the build stays as it was and searchable.
+        """
+        with self._write_lock(lock_timeout):
+            return self._apply_locked(upserts, deletes, position)
+
+    def catch_up(self, latest: str, all_articles: Callable[[], Iterable[Article]],
+                 changes_since: Callable[[str], tuple[Iterable[Article], Iterable[str]] | None], *,
+                 lock_timeout: float | None = None) -> str:
+        """Bring the index to position `latest` of its source, under the write lock so that
+        several processes on one host do the work once: returns "current" when another got
+        there first, "applied" after applying `changes_since(position)`, or "rebuilt" after a
+        full build from `all_articles()` when there is no usable build or `changes_since`
+        answers None (a position the source does not know, as after restoring a database)."""
+        with self._write_lock(lock_timeout):
+            position = self.position()
+            if position == latest:
+                return "current"
+            changes = None if position is None else changes_since(position)
+            if changes is None:
+                self._build_locked(all_articles(), latest)
+                return "rebuilt"
+            self._apply_locked(*changes, latest)
+            return "applied"
+
+    def _apply_locked(self, upserts: Iterable[Article], deletes: Iterable[str], position: str | None) -> int:
+        documents = [self._document(article) for article in upserts]
+        build, ix, _meta = self._open()
+        writer = self._writer(ix)
+        deleted = 0
+        try:
+            for slug in deletes:
+                deleted += writer.delete_by_term("slug", slug)
+            for document in documents:
                 writer.update_document(**document)
-            except BaseException:
-                writer.cancel()
-                raise
             writer.commit()
+        except BaseException:
+            # Also after a failed commit (a full disk): release Whoosh's own lock, or every
+            # later writer would wait for it in vain.
+            with suppress(Exception):
+                writer.cancel()
+            lock = getattr(writer, "writelock", None)
+            if lock is not None and not writer.is_closed:  # cancel() itself failed to write
+                with suppress(Exception):
+                    lock.release()
+                writer.is_closed = True
+            raise
+        if documents:
             # Words only ever join the list (a deleted article's words stay until the next build):
             # a suggestion is only shown when the corrected query finds something.
             spelling_path = self.root / build / SPELLING_FILE
             spelling = Counter(read_spelling(spelling_path))
-            spelling.update(spelling_counts(Counter(_spelling_words(document)), STOP_WORDS))
+            for document in documents:
+                spelling.update(spelling_counts(Counter(_spelling_words(document)), STOP_WORDS))
             _write_atomic(spelling_path, json.dumps(spelling, ensure_ascii=False))
-
-    def delete(self, slug: str) -> bool:
-        """Remove one article; returns whether it was in the index."""
-        with self._write_lock():
-            _build, ix, _meta = self._open()
-            writer = self._writer(ix)
-            try:
-                deleted = writer.delete_by_term("slug", slug)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            return bool(deleted)
+        if position is not None:
+            _write_atomic(self.root / build / POSITION_FILE, json.dumps({"position": position}))
+        return deleted
 
     # Reading ----------------------------------------------------------------------------------
 
@@ -709,6 +783,7 @@ class SearchIndex:
             "documents": 0,
             "schema_version": None,
             "built_at": None,
+            "position": None,
             "error": None,
             "needs_rebuild": True,
             "expected_schema_version": SCHEMA_VERSION,
@@ -719,6 +794,7 @@ class SearchIndex:
                 meta = self._read_meta(build)
                 result["schema_version"] = meta.get("schema_version")
                 result["built_at"] = meta.get("built_at")
+                result["position"] = self.position()
             if getattr(self._local, "state", None) is not None:
                 documents = self._searcher().doc_count()
             else:

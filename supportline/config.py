@@ -65,10 +65,15 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pool_pre_ping: a pooled connection that died (PostgreSQL restarted) is replaced before use.
+        # hide_parameters: a database error's message, logged, must not carry case text.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SUPPORTLINE_INDEX_DIR": os.environ.get(
             "SUPPORTLINE_INDEX_DIR", str(Path(instance_path) / "index")
         ),
+        # How often a web process looks for article changes made on other hosts (seconds).
+        "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
+                                                               "0" if env == "test" else "2")),
         "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", "2026-07-01T00:00:00+02:00"),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")

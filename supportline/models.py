@@ -12,12 +12,13 @@ from supportline.inquiries.models import (
     InquiryTerm,
     TimelineEntry,
 )
-from supportline.kb.models import Article, ArticleFeedback, ArticleRevision
+from supportline.kb.models import Article, ArticleFeedback, ArticleRevision, IndexChange
 from supportline.ratelimit import RateEvent
 from supportline.stats.models import ResourceCentre
 
 __all__ = [
-    "ApiToken", "Article", "HandoverBatch", "ArticleFeedback", "ArticleRevision", "AuditEvent", "LoginFailure",
+    "ApiToken", "Article", "HandoverBatch", "IndexChange", "ArticleFeedback", "ArticleRevision", "AuditEvent",
+    "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode",
     "ResourceCentre",

@@ -18,6 +18,7 @@ from supportline.extensions import db
 from supportline.handover.verify import PackageError, open_package, verify_package
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
+from supportline.kb.index_sync import record_change
 from supportline.kb.models import Article
 from supportline.transactions import begin_write
 
@@ -93,6 +94,7 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
                     topics=item["topics"], audiences=item["audiences"], visibility=item["visibility"],
                     sources=item["sources"], reviewed_by=item.get("reviewed_by"), status="published",
                     reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None))
+                record_change(item["slug"])  # every host's search index picks it up
                 counts["articles"] += 1
             for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):
                 db.session.add(_inquiry(item))

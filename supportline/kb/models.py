@@ -67,3 +67,17 @@ class ArticleFeedback(Base):
     helpful: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IndexChange(Base):
+    """The search index's change log: one row per article change, in commit order.
+
+    Every web host keeps its own index on local disk and applies the rows after the
+    position its index has reached, so an article saved on one host is searchable on all.
+    """
+
+    __tablename__ = "kb_index_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,6 +18,7 @@ import knowledge
 from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.kb.index_sync import record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
 from supportline.transactions import begin_write
 
@@ -73,6 +74,7 @@ def _add_revision(row: Article, actor, note: str) -> ArticleRevision:
     revision = ArticleRevision(article_id=row.id, number=number, data=_snapshot(row), note=note[:300],
                                user_id=actor.id if actor is not None else None)
     db.session.add(revision)
+    record_change(row.slug)
     return revision
 
 
@@ -201,12 +203,12 @@ def save_article(actor, doc: knowledge.Article, *, article_id: int | None = None
         row.version += 1
         row.updated_at = utcnow()
         action = "article.update"
-        if old_slug != row.slug and row.status == "published":
-            _index_delete(old_slug)
+        if old_slug != row.slug:
+            record_change(old_slug)
     _add_revision(row, actor, note or ("Skapad" if article_id is None else "Ändrad"))
     record(action, actor, object_type="article", object_id=row.id, detail={"slug": row.slug, "version": row.version})
     db.session.commit()
-    _index_sync(row)
+    sync_index(force=True)
     return row
 
 
@@ -222,7 +224,7 @@ def set_status(actor, row: Article, status: str) -> None:
     _add_revision(row, actor, f"Status: {ARTICLE_STATUSES[old]} → {ARTICLE_STATUSES[status]}")
     record("article.status", actor, object_type="article", object_id=row.id, detail={"from": old, "to": status})
     db.session.commit()
-    _index_sync(row)
+    sync_index(force=True)
 
 
 def _doc_from_snapshot(data: dict) -> knowledge.Article:
@@ -349,31 +351,10 @@ def _index():
     return get_index()
 
 
-def _index_sync(row: Article) -> None:
-    index = _index()
-    try:
-        if row.status == "published":
-            index.update(to_doc(row))
-        else:
-            index.delete(row.slug)
-    except (knowledge.IndexUnavailable, knowledge.IndexBusy):
-        # The index is a cache; `supportline kb reindex` (and the clock) rebuild it.
-        from flask import current_app
-
-        current_app.logger.warning("search index not updated for %s", row.slug)
-
-
-def _index_delete(slug: str) -> None:
-    try:
-        _index().delete(slug)
-    except (knowledge.IndexUnavailable, knowledge.IndexBusy):
-        pass
-
-
 def reindex() -> int:
-    """Rebuild the whole index from the database (published articles only)."""
-    docs = [to_doc(r) for r in db.session.scalars(select(Article).where(Article.status == "published"))]
-    return _index().build(docs)
+    """Rebuild this host's whole index from the database (published articles only)."""
+    sync_index(rebuild=True)
+    return _index().status()["documents"]
 
 
 @dataclass
@@ -401,6 +382,7 @@ class FallbackHit:
 
 def search(query: str, *, topic: str | None = None, audience: str | None = None, page: int = 1,
            pagelen: int = 10, include_internal: bool = False):
+    sync_index()
     try:
         results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
                                   include_internal=include_internal)

@@ -37,11 +37,17 @@ def _database_state() -> dict:
 
 @bp.get("/healthz")
 def healthz():
+    from supportline.kb.index_sync import sync_index, sync_state
     from supportline.search_index import index_status
 
     database = _database_state()
+    if database["ok"]:
+        sync_index()
     index = index_status(current_app)
-    status = "ok" if database["ok"] and index.get("ok") else ("degraded" if database["ok"] else "down")
+    index.update(sync_state(current_app).as_dict())
+    # A readable index that cannot take the latest changes still answers, but out of date.
+    index_ok = index.get("ok") and not (index["sync_error"] and index["lag"])
+    status = "ok" if database["ok"] and index_ok else ("degraded" if database["ok"] else "down")
     body = {"status": status, "database": database, "index": index,
             "version": current_app.config.get("VERSION")}
     return jsonify(body), (200 if database["ok"] else 503)

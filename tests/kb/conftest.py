@@ -65,3 +65,17 @@ def today():
 
 
 __all__ = ["article_text", "knowledge"]
+
+
+
+@pytest.fixture
+def blocked_index(app):
+    """Leave the index neither readable nor buildable: a plain file where its directory was."""
+    import shutil
+    from pathlib import Path
+
+    directory = Path(app.config["SUPPORTLINE_INDEX_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.write_text("not an index")
+    yield directory
+    directory.unlink()

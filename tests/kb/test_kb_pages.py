@@ -106,7 +106,8 @@ def test_feedback_needs_an_answer(client, imported):
     assert "Svara ja eller nej." in html and "Bra text" in html
 
 
-def test_feedback_flood_is_rate_limited(client, imported):
+def test_feedback_flood_is_rate_limited(app, client, imported, monkeypatch):
+    monkeypatch.setitem(app.config, "SUPPORTLINE_RATELIMIT_ENABLED", True)  # off by default in the tests
     token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
     codes = [client.post("/kunskap/utreseforbud-kort/aterkoppling", data={"csrf_token": token, "helpful": "ja"}
                          ).status_code for _ in range(12)]
@@ -140,12 +141,19 @@ def test_openapi_document_describes_the_public_api(client):
     assert {"/api/v1/search", "/api/v1/articles/{slug}"} <= set(doc["paths"])
 
 
-def test_healthz_reports_a_missing_index(client, app):
+def test_healthz_reports_an_index_that_cannot_be_read_or_built(client, blocked_index):
+    body = client.get("/healthz").json
+    assert body["index"]["ok"] is False and body["status"] == "degraded"
+    assert "NotADirectoryError" in body["index"]["sync_error"] or "FileExistsError" in body["index"]["sync_error"]
+
+
+def test_a_missing_index_is_rebuilt_from_the_database_by_the_next_request(client, app, imported):
     import shutil
 
     shutil.rmtree(app.config["SUPPORTLINE_INDEX_DIR"], ignore_errors=True)
     body = client.get("/healthz").json
-    assert body["index"]["ok"] is False and body["status"] == "degraded"
+    assert body["status"] == "ok" and body["index"]["documents"] == 3 and body["index"]["lag"] == 0
+    assert "utreseforbud-kort" in client.get("/kunskap/sok?q=utomlands").get_data(as_text=True)
 
 
 def test_openapi_document_describes_the_inquiry_api(client):

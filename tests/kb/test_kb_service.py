@@ -1,4 +1,3 @@
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -111,8 +110,7 @@ def test_internal_articles_only_for_staff_search(app, imported):
         assert service.search("återuppringning", include_internal=True).hits[0].slug == "intern-rutin"
 
 
-def test_missing_index_falls_back_to_the_database(app, imported):
-    shutil.rmtree(app.config["SUPPORTLINE_INDEX_DIR"])
+def test_an_index_that_cannot_be_read_or_built_falls_back_to_the_database(app, imported, blocked_index):
     with app.app_context():
         results = service.search("utomlands")
         assert results.degraded is True
