@@ -163,3 +163,23 @@ def test_openapi_document_describes_the_inquiry_api(client):
     assert doc["components"]["schemas"]["Inquiry"]["properties"]["channel"]["enum"] == ["phone", "email", "chat",
                                                                                        "other"]
     assert "409" in doc["paths"]["/api/v1/inquiries/{inquiry_id}"]["patch"]["responses"]
+
+
+def test_search_pagination_is_previous_next_and_keeps_the_query(client, app, articles_dir):
+    from supportline.kb.service import import_directory, reindex
+    from tests.kb.conftest import article_text
+
+    for number in range(1, 13):
+        (articles_dir / f"stod-{number:02d}.md").write_text(article_text(
+            slug=f"stod-{number:02d}", title=f"Stödsamtal del {number}", topics="[method]",
+            summary="Om stödsamtal med unga.", body="## Stödsamtal\n\nStödsamtal med unga som lever med hedersnormer."),
+            encoding="utf-8")
+    with app.app_context():
+        import_directory(None, articles_dir)
+        reindex()
+    first = client.get("/kunskap/sok?q=stödsamtal&topic=method").get_data(as_text=True)
+    assert "Sida 1 av 2" in first and 'rel="prev"' not in first
+    assert 'href="/kunskap/sok?q=st%C3%B6dsamtal&amp;topic=method&amp;page=2" rel="next"' in first
+    second = client.get("/kunskap/sok?q=stödsamtal&topic=method&page=2").get_data(as_text=True)
+    assert "Sida 2 av 2" in second and 'rel="next"' not in second and 'rel="prev"' in second
+    assert second.count("<h3><a href=\"/kunskap/stod-") == 2
