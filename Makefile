@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-tools postgres lint clean audit audit-code audit-deps
+.PHONY: run test install test-tools postgres redis lint clean audit audit-code audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,8 @@ run: install
 	@$(SL) clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 		$(SL) run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need (Chromium, axe-core, PostgreSQL running), lint, run the whole suite.
-test: install test-tools postgres
+## make test: install what the tests need (Chromium, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
+test: install test-tools postgres redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory audit-code
 	$(BIN)/pytest
@@ -49,6 +49,13 @@ postgres:
 		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start 2>/dev/null; \
 		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL på 127.0.0.1:5432 svarar inte: testerna kräver den." >&2; exit 1; }
+
+# The rate-limit tests use the Redis server at 127.0.0.1:6379 (shared counters across hosts); start it if down.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null 2>&1; \
+		for i in 1 2 3 4 5; do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Redis på 127.0.0.1:6379 svarar inte: testerna kräver den." >&2; exit 1; }
 
 lint:
 	$(BIN)/ruff check .

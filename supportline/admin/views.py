@@ -7,7 +7,15 @@ from sqlalchemy import select
 from supportline.auth import roles_required
 from supportline.auth.forms import CreateUserForm, EmptyForm, RoleForm
 from supportline.auth.models import User
-from supportline.auth.service import AccountError, change_role, create_user, set_active
+from supportline.auth.service import (
+    AccountError,
+    change_role,
+    create_user,
+    live_api_tokens,
+    revoke_all_api_tokens,
+    revoke_api_token,
+    set_active,
+)
 from supportline.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,6 +59,39 @@ def _user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+@bp.get("/anvandare/<int:user_id>")
+@roles_required("admin")
+def user_page(user_id: int):
+    """One account: its details and the API tokens that still work, with a way to revoke them."""
+    from supportline.auth.mfa import is_enrolled
+
+    user = _user_or_404(user_id)
+    return render_template("admin/user.html", user=user, enrolled=is_enrolled(user), tokens=live_api_tokens(user),
+                           action_form=EmptyForm())
+
+
+@bp.post("/anvandare/<int:user_id>/api-token/<int:token_id>/aterkalla")
+@roles_required("admin")
+def revoke_token(user_id: int, token_id: int):
+    user = _user_or_404(user_id)
+    EmptyForm().validate_on_submit()
+    if not revoke_api_token(current_user, user, token_id):
+        abort(404)
+    flash(f"API-token för {user.email} är återkallad.", "success")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@bp.post("/anvandare/<int:user_id>/api-token/aterkalla")
+@roles_required("admin")
+def revoke_all_tokens(user_id: int):
+    user = _user_or_404(user_id)
+    EmptyForm().validate_on_submit()
+    count = revoke_all_api_tokens(current_user, user)
+    flash(f"Alla API-token för {user.email} är återkallade ({count} st)." if count
+          else f"{user.email} har inga API-token att återkalla.", "success" if count else "info")
+    return redirect(url_for("admin.user_page", user_id=user.id))
 
 
 @bp.post("/anvandare/<int:user_id>/roll")

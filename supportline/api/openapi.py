@@ -30,6 +30,14 @@ SEARCH = {"type": "object", "required": ["query", "total", "page", "pages", "hit
         "snippet_html": {"type": "string"}, "url": {"type": "string"}}}}}}
 
 
+# Every call under /api/v1 counts against a limit per client address (supportline/ratelimit.py).
+RATE_LIMITED = {
+    "description": "För många förfrågningar från samma adress. Vänta så många sekunder som Retry-After anger.",
+    "headers": {"Retry-After": {"description": "Sekunder att vänta", "schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": ERROR}},
+}
+
+
 def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -69,6 +77,9 @@ def document(version: str) -> dict:
         }},
         **_EXTRA_PATHS,
     }
+    paths = {path: {method: {**operation, "responses": {**operation.get("responses", {}), "429": RATE_LIMITED}}
+                    for method, operation in operations.items()}
+             for path, operations in paths.items()}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Supportline API", "version": version,

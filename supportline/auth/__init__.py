@@ -23,6 +23,12 @@ def init_app(app) -> None:
     # session protection and remember-me cookie are not used.
     login_manager.session_protection = None
     app.register_blueprint(views.bp)
+    # Flask checks the session cookie against SECRET_KEY_FALLBACKS too; Flask-WTF's CSRF tokens
+    # only against one key. itsdangerous signs with the last key of a list and accepts any of
+    # them, so a form opened before a SECRET_KEY rotation can still be sent after it.
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+    if fallbacks and not app.config.get("WTF_CSRF_SECRET_KEY"):
+        app.config["WTF_CSRF_SECRET_KEY"] = [*fallbacks, app.config["SECRET_KEY"]]
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -1,9 +1,10 @@
 """Two-factor login with TOTP (RFC 6238) and single-use recovery codes.
 
 The TOTP secret is encrypted with AES-GCM under a key derived from SUPPORTLINE_MFA_KEY (or,
-if that is unset, SECRET_KEY), so a leaked database backup alone cannot produce codes. A
-change of that key makes every enrolled secret unreadable: an admin then resets the users'
-second factor and they enrol again.
+if that is unset, SECRET_KEY), so a leaked database backup alone cannot produce codes. To
+rotate that key, the old value goes into SUPPORTLINE_MFA_KEY_FALLBACKS: secrets that open only
+with an old key are sealed again under the current one when they are next used, or all at once
+by `supportline users mfa-rekey`. A secret that no key opens needs an admin's reset.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import base64
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass, field
 
 import pyotp
 import segno
@@ -39,27 +41,64 @@ class MfaError(ValueError):
 
 # --- the secret at rest -----------------------------------------------------------
 
-def _key() -> bytes:
-    material = current_app.config.get("SUPPORTLINE_MFA_KEY") or current_app.config["SECRET_KEY"]
+def _derive(material: str) -> bytes:
     # A separate derivation so the key is never the raw session-signing secret.
     return hashlib.sha256(b"supportline-mfa-v1\x00" + material.encode()).digest()
+
+
+def _keys() -> list[bytes]:
+    """The current key first, then the old ones still accepted for reading."""
+    cfg = current_app.config
+    own = cfg.get("SUPPORTLINE_MFA_KEY")
+    materials = [own or cfg["SECRET_KEY"], *(cfg.get("SUPPORTLINE_MFA_KEY_FALLBACKS") or [])]
+    if not own:
+        # Without a key of its own the MFA key is SECRET_KEY, so the old values of SECRET_KEY
+        # are this key's old values too: rotating SECRET_KEY with fallbacks keeps codes working.
+        materials += cfg.get("SECRET_KEY_FALLBACKS") or []
+    keys: list[bytes] = []
+    for material in materials:
+        key = _derive(material)
+        if key not in keys:
+            keys.append(key)
+    return keys
 
 
 def encrypt_secret(secret: str, user_id: int) -> str:
     nonce = secrets.token_bytes(12)
     # The user id is authenticated data: a ciphertext copied to another user's row fails.
-    sealed = AESGCM(_key()).encrypt(nonce, secret.encode(), str(user_id).encode())
+    sealed = AESGCM(_keys()[0]).encrypt(nonce, secret.encode(), str(user_id).encode())
     return "v1:" + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
-def decrypt_secret(value: str, user_id: int) -> str | None:
+def open_secret(value: str, user_id: int) -> tuple[str | None, bool]:
+    """The secret and whether it was sealed under an old key (and should be sealed again);
+    (None, False) when no key opens it."""
     if not value.startswith("v1:"):
-        return None
-    raw = base64.urlsafe_b64decode(value[3:].encode())
+        return None, False
     try:
-        return AESGCM(_key()).decrypt(raw[:12], raw[12:], str(user_id).encode()).decode()
-    except InvalidTag:
-        return None
+        raw = base64.urlsafe_b64decode(value[3:].encode())
+    except ValueError:
+        return None, False
+    # AES-GCM authenticates: a wrong key fails with InvalidTag, never with a wrong secret.
+    for index, key in enumerate(_keys()):
+        try:
+            return AESGCM(key).decrypt(raw[:12], raw[12:], str(user_id).encode()).decode(), index > 0
+        except InvalidTag:
+            continue
+    return None, False
+
+
+def decrypt_secret(value: str, user_id: int) -> str | None:
+    return open_secret(value, user_id)[0]
+
+
+def _read_secret(row: UserMfa) -> str | None:
+    """The row's secret; one found under an old key is sealed again under the current key in
+    the caller's write transaction, so a rotation completes itself as people log in."""
+    secret, stale = open_secret(row.secret_encrypted, row.user_id)
+    if secret is not None and stale:
+        row.secret_encrypted = encrypt_secret(secret, row.user_id)
+    return secret
 
 
 # --- state ----------------------------------------------------------------------------
@@ -94,7 +133,8 @@ def pending_secret(actor: User) -> str:
     if row is not None and row.confirmed_at is not None:
         db.session.rollback()
         raise MfaError("Tvåstegsverifiering är redan aktiverad.")
-    secret = decrypt_secret(row.secret_encrypted, actor.id) if row is not None else None
+    stored = row.secret_encrypted if row is not None else None
+    secret = _read_secret(row) if row is not None else None
     if secret is None:
         secret = pyotp.random_base32()
         if row is None:
@@ -102,6 +142,7 @@ def pending_secret(actor: User) -> str:
             db.session.add(row)
         else:
             row.secret_encrypted = encrypt_secret(secret, actor.id)
+    if row.secret_encrypted != stored:  # new, replaced, or sealed again under the current key
         db.session.commit()
     else:
         db.session.rollback()
@@ -159,20 +200,29 @@ def _totp_step(secret: str, code: str, last_step: int | None, now: float | None 
 def confirm_enrolment(actor: User, code: str) -> list[str]:
     """Activate the pending secret with a first code; returns the recovery codes (shown once)."""
     begin_write()
+    try:
+        codes = confirm_enrolment_in_transaction(actor, code)
+    except MfaError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return codes
+
+
+def confirm_enrolment_in_transaction(actor: User, code: str) -> list[str]:
+    """confirm_enrolment inside the caller's write transaction (the caller commits, or rolls
+    back on MfaError): the login that must enrol first ends in the same transaction."""
     row = mfa_row(actor)
     if row is None or row.confirmed_at is not None:
-        db.session.rollback()
         raise MfaError("Börja om: ladda om sidan för att få en ny QR-kod.")
-    secret = decrypt_secret(row.secret_encrypted, actor.id)
+    secret = _read_secret(row)
     step = _totp_step(secret, code, None) if secret else None
     if step is None:
-        db.session.rollback()
         raise MfaError("Koden stämmer inte. Ange de sex siffrorna som appen visar just nu.")
     row.confirmed_at = utcnow()
     row.last_used_step = step
     codes = _new_recovery_codes(actor)
     record("mfa.enrol", actor, object_type="user", object_id=actor.id)
-    db.session.commit()
     return codes
 
 
@@ -186,7 +236,7 @@ def check_code(user: User, code: str) -> str | None:
         return None
     normalised = _normalise(code)
     if len(normalised) == 6 and normalised.isdigit():
-        secret = decrypt_secret(row.secret_encrypted, user.id)
+        secret = _read_secret(row)
         step = _totp_step(secret, normalised, row.last_used_step) if secret else None
         if step is None:
             return None
@@ -235,3 +285,35 @@ def reset(actor: User, user: User) -> None:
 
 def enrolled_user_ids() -> set[int]:
     return set(db.session.scalars(select(UserMfa.user_id).where(UserMfa.confirmed_at.is_not(None))).all())
+
+
+@dataclass
+class RekeyReport:
+    rekeyed: int = 0
+    current: int = 0
+    # e-mail addresses of enrolled accounts whose secret no configured key opens
+    unreadable: list[str] = field(default_factory=list)
+
+
+def rekey_all() -> RekeyReport:
+    """Seal every TOTP secret under the current key (after a rotation, with the old key among
+    the fallbacks); afterwards the fallbacks can be removed. Audited as mfa.rekey."""
+    report = RekeyReport()
+    begin_write()
+    rows = db.session.execute(select(UserMfa, User.email).join(User, User.id == UserMfa.user_id)
+                              .order_by(UserMfa.id)).all()
+    for row, email in rows:
+        secret, stale = open_secret(row.secret_encrypted, row.user_id)
+        if secret is None:
+            # An unconfirmed enrolment gets a new secret when its page is next opened.
+            if row.confirmed_at is not None:
+                report.unreadable.append(email)
+        elif stale:
+            row.secret_encrypted = encrypt_secret(secret, row.user_id)
+            report.rekeyed += 1
+        else:
+            report.current += 1
+    record("mfa.rekey", None, detail={"rekeyed": report.rekeyed, "current": report.current,
+                                      "unreadable": len(report.unreadable)})
+    db.session.commit()
+    return report

@@ -77,6 +77,10 @@ class UserSession(Base):
 
 
 class ApiToken(Base):
+    """A bearer token for the JSON API. Only its hash is stored; the name, the times and the
+    revocation are what the account page and the admin show, so an integration's token can be
+    told apart from another and ended without touching the account."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +88,37 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Touched at most once a minute (see service.user_for_api_token), so a busy integration
+    # does not turn every read into a write.
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_live(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class PendingLogin(Base):
+    """A login whose password was right and whose second factor is still due.
+
+    The browser's cookie holds only a random token; this row (its hash, the user, the step) is
+    what counts. Without it, the half-way state would live in the signed cookie alone, and
+    whoever learnt SECRET_KEY could write one for any account and skip the password. A row is
+    used once, lives a few minutes and allows a few codes.
+    """
+
+    __tablename__ = "pending_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # 'verify' (enter a code) or 'enrol' (set up a second factor first)
+    step: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consumed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     user: Mapped[User] = relationship()
 

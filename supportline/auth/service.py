@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from supportline.audit.service import record
-from supportline.auth.models import ApiToken, LoginFailure, Role, User, UserSession
+from supportline.auth.models import ApiToken, LoginFailure, PendingLogin, Role, User, UserSession
 from supportline.auth.passwords import hash_password, password_problem, verify_password
 from supportline.db import utcnow
 from supportline.extensions import db
@@ -82,12 +82,18 @@ def change_role(actor: User, user: User, role: str) -> None:
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivation ends the account's sessions and revokes its API tokens for good: activating
+    it again must not bring back a credential that was handed out before."""
     begin_write()
     if user.id == actor.id and not active:
         raise AccountError("Du kan inte inaktivera ditt eget konto.")
     user.active = active
     if not active:
         _revoke_all(user)
+        revoked = _revoke_api_tokens(user)
+        if revoked:
+            record("token.revoke", actor, object_type="user", object_id=user.id,
+                   detail={"tokens": revoked, "reason": "deactivate"})
     record("user.activate" if active else "user.deactivate", actor, object_type="user", object_id=user.id)
     db.session.commit()
 
@@ -105,11 +111,22 @@ def set_password(actor: User | None, user: User, password: str) -> None:
 
 
 def _revoke_all(user: User) -> None:
+    """End every session of the user and every login of theirs still waiting for a second
+    factor (one begun with a password that has just been changed must not finish).
+
+    API tokens are not touched here: they are credentials of their own, issued by an operator
+    and revoked one by one (or by deactivating the account); see docs/SECURITY.md.
+    """
     now = utcnow()
     db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(PendingLogin)
+        .where(PendingLogin.user_id == user.id, PendingLogin.consumed_at.is_(None))
+        .values(consumed_at=now)
     )
 
 
@@ -125,6 +142,16 @@ class LoginResult:
     session_token: str | None = None
     # 'verify' or 'enrol' when the password was right but a second factor must follow.
     second_step: str | None = None
+    # The random token of the half-way login (its hash is the PendingLogin row).
+    pending_token: str | None = None
+    # The half-way login is unknown, used, too old or out of attempts: start again at /login.
+    expired: bool = False
+
+
+# A half-way login (password right, second factor due) lasts this long and allows this many
+# codes; after that the password must be given again.
+PENDING_LOGIN_MINUTES = 10
+PENDING_LOGIN_MAX_ATTEMPTS = 5
 
 
 def _recent_failures(column, value) -> int:
@@ -167,9 +194,11 @@ def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
         return LoginResult(None)
     step = mfa.second_step(user)
     if step is not None:
+        pending_token = secrets.token_urlsafe(32)
+        db.session.add(PendingLogin(token_hash=_token_hash(pending_token), user_id=user.id, step=step))
         record("login.password_ok", user, detail={"next": step})
         db.session.commit()
-        return LoginResult(user, None, step)
+        return LoginResult(user, None, step, pending_token=pending_token)
     token = _new_session(user, remote_addr)
     record("login", user)
     db.session.commit()
@@ -183,38 +212,101 @@ def _new_session(user: User, remote_addr: str | None) -> str:
     return token
 
 
-def complete_second_step(user_id: int, code: str, remote_addr: str) -> LoginResult:
+def pending_login(token: str | None, step: str, *, for_update: bool = False) -> PendingLogin | None:
+    """The half-way login a cookie's token names, if it is for this step, unused, recent and
+    its user active. A row out of attempts is still returned: the caller refuses it after the
+    throttle check, so that a locked account answers 429 as it would at the password.
+    """
+    if not token:
+        return None
+    stmt = select(PendingLogin).where(PendingLogin.token_hash == _token_hash(token))
+    if for_update:
+        # Read the row afresh, not from the session's earlier look at it: a parallel request
+        # with the same token may have used it up since.
+        stmt = stmt.execution_options(populate_existing=True)
+        if db.engine.dialect.name == "postgresql":
+            # Two requests with the same token queue here; SQLite's write lock already does that.
+            stmt = stmt.with_for_update()
+    row = db.session.scalar(stmt)
+    if row is None or row.step != step or row.consumed_at is not None or not row.user.active:
+        return None
+    if utcnow() - row.created_at > dt.timedelta(minutes=PENDING_LOGIN_MINUTES):
+        return None
+    return row
+
+
+def _claim_pending(token: str | None, step: str) -> PendingLogin | None:
+    """Inside a write transaction: the half-way login, locked, or None (ended as out of
+    attempts when it is)."""
+    row = pending_login(token, step, for_update=True)
+    if row is not None and row.attempts >= PENDING_LOGIN_MAX_ATTEMPTS:
+        row.consumed_at = utcnow()
+        record("login.pending_exhausted", row.user, detail={"step": step})
+        return None
+    return row
+
+
+def complete_second_step(pending_token: str | None, code: str, remote_addr: str) -> LoginResult:
     """The second step of a login whose password was right: a TOTP or recovery code.
 
-    Wrong codes count as failed logins (the same throttle), so the six digits cannot be guessed.
+    Wrong codes count as failed logins (the same throttle), so the six digits cannot be guessed,
+    and as attempts on this half-way login. A right code uses the half-way login up.
     """
     from supportline.auth import mfa
 
     remote_addr = (remote_addr or "okänd")[:64]
-    user = db.session.get(User, user_id)
-    if user is None:
-        return LoginResult(None)
-    _check_throttle(user.email, remote_addr)
+    row = pending_login(pending_token, "verify")
+    if row is None:
+        return LoginResult(None, expired=True)
+    _check_throttle(row.user.email, remote_addr)
     begin_write()
-    method = mfa.check_code(user, code) if user.active else None
+    row = _claim_pending(pending_token, "verify")
+    if row is None:
+        db.session.commit()
+        return LoginResult(None, expired=True)
+    user = row.user
+    method = mfa.check_code(user, code)
     if method is None:
+        row.attempts += 1
         db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
         record("login.failed", user, detail={"reason": "second_factor"})
         db.session.commit()
         return LoginResult(None)
+    row.consumed_at = utcnow()
     token = _new_session(user, remote_addr)
     record("login", user, detail={"second_factor": method})
     db.session.commit()
     return LoginResult(user, token)
 
 
-def start_session_after_enrolment(user: User, remote_addr: str) -> str:
-    """The login of a user who had to enrol first ends here, their first code just confirmed."""
+def complete_enrolment(pending_token: str | None, code: str, remote_addr: str) -> tuple[LoginResult, list[str]]:
+    """The login of a user who had to enrol first: their first code confirms the second factor
+    and starts the session in one transaction, using the half-way login up.
+
+    Returns the login and the recovery codes; raises MfaError (Swedish) for a wrong code, which
+    counts as an attempt on the half-way login.
+    """
+    from supportline.auth import mfa
+
+    remote_addr = (remote_addr or "okänd")[:64]
     begin_write()
+    row = _claim_pending(pending_token, "enrol")
+    if row is None:
+        db.session.commit()
+        return LoginResult(None, expired=True), []
+    user = row.user
+    try:
+        codes = mfa.confirm_enrolment_in_transaction(user, code)
+    except mfa.MfaError:
+        # Nothing of the enrolment was changed; only the attempt is kept.
+        row.attempts += 1
+        db.session.commit()
+        raise
+    row.consumed_at = utcnow()
     token = _new_session(user, remote_addr)
     record("login", user, detail={"second_factor": "enrolment"})
     db.session.commit()
-    return token
+    return LoginResult(user, token), codes
 
 
 def change_own_password(user: User, current: str, new: str, remote_addr: str) -> str:
@@ -290,20 +382,80 @@ def logout(user: User, token: str | None) -> None:
 
 # --- API tokens ---------------------------------------------------------------
 
-def issue_api_token(actor: User | None, user: User) -> str:
-    """A new token, shown once; only its hash is stored."""
+API_TOKEN_MAX_DAYS = 3650
+
+
+def issue_api_token(actor: User | None, user: User, name: str = "", days: int | None = None) -> str:
+    """A new token, shown once; only its hash is stored. `days` makes it expire."""
+    if days is not None and not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise AccountError(f"Giltighetstiden ska vara 1–{API_TOKEN_MAX_DAYS} dagar.", "days")
     token = "slt_" + secrets.token_urlsafe(32)
+    expires_at = utcnow() + dt.timedelta(days=days) if days is not None else None
     begin_write()
-    db.session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id))
-    record("token.issue", actor, object_type="user", object_id=user.id)
+    row = ApiToken(token_hash=_token_hash(token), user_id=user.id, name=name.strip()[:100], expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    detail = {"token": row.id}
+    if expires_at is not None:
+        detail["days"] = days
+    record("token.issue", actor, object_type="user", object_id=user.id, detail=detail)
     db.session.commit()
     return token
 
 
+def live_api_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work (neither revoked nor expired), newest first."""
+    now = utcnow()
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    return [row for row in rows if row.is_live(now)]
+
+
+def _revoke_api_tokens(user: User, token_id: int | None = None) -> list[int]:
+    """Revoke the user's unrevoked tokens (or just one), inside the caller's write
+    transaction; returns the ids revoked."""
+    where = [ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)]
+    if token_id is not None:
+        where.append(ApiToken.id == token_id)
+    ids = list(db.session.scalars(select(ApiToken.id).where(*where).order_by(ApiToken.id)).all())
+    if ids:
+        db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids), ApiToken.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()))
+    return ids
+
+
+def revoke_api_token(actor: User | None, user: User, token_id: int) -> bool:
+    """Revoke one of the user's tokens; False if the user has no such unrevoked token."""
+    begin_write()
+    revoked = _revoke_api_tokens(user, token_id)
+    if not revoked:
+        db.session.rollback()
+        return False
+    record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
+    db.session.commit()
+    return True
+
+
+def revoke_all_api_tokens(actor: User | None, user: User) -> int:
+    """Revoke every token of the user; returns how many were still unrevoked."""
+    begin_write()
+    revoked = _revoke_api_tokens(user)
+    if not revoked:
+        db.session.rollback()
+        return 0
+    record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
+    db.session.commit()
+    return len(revoked)
+
+
 def user_for_api_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.active:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    now = utcnow()
+    if row is None or not row.is_live(now) or not row.user.active:
         return None
+    # "Last used" to the minute is enough to tell a forgotten token from one in use.
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(seconds=60):
+        begin_write()
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        db.session.commit()
     return row.user

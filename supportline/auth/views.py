@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from supportline.auth import SESSION_KEY
@@ -13,9 +12,10 @@ from supportline.auth.service import LoginThrottled, authenticate, logout
 bp = Blueprint("auth", __name__)
 
 GENERIC_FAILURE = "Fel e-postadress eller lösenord, eller så är kontot inaktiverat."
-# A login whose password was right and whose second factor is still due (signed session cookie).
+EXPIRED_LOGIN = "Inloggningen har gått ut. Logga in igen."
+# A login whose password was right and whose second factor is still due: the cookie holds the
+# random token of a server-side PendingLogin row (and where to go afterwards), nothing else.
 PENDING_KEY = "mfa_pending"
-PENDING_SECONDS = 10 * 60
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,8 +40,7 @@ def login():
         if result.user is not None and result.second_step:
             # The password was right; the login is finished only after the second factor.
             session.clear()
-            session[PENDING_KEY] = {"uid": result.user.id, "step": result.second_step, "at": int(time.time()),
-                                    "next": _safe_next(request.args.get("next"))}
+            session[PENDING_KEY] = {"token": result.pending_token, "next": _safe_next(request.args.get("next"))}
             return redirect(url_for("auth.second_factor" if result.second_step == "verify" else "auth.mfa_enrol"))
         if result.user is not None:
             # A fresh session on login: nothing from before the login survives (no fixation).
@@ -69,18 +68,28 @@ def logout_view():
 
 # --- second factor, password change, log out everywhere ----------------------------------
 
-def _pending(step: str | None = None):
-    """The user of a half-finished login (password right, second factor due), or None."""
-    from supportline.auth.models import User
-    from supportline.extensions import db
-
+def _pending_token() -> str | None:
     state = session.get(PENDING_KEY)
-    if not isinstance(state, dict) or time.time() - state.get("at", 0) > PENDING_SECONDS:
-        return None
-    if step is not None and state.get("step") != step:
-        return None
-    user = db.session.get(User, state.get("uid"))
-    return user if user is not None and user.active else None
+    token = state.get("token") if isinstance(state, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def _pending(step: str):
+    """The user of a half-finished login (password right, second factor due), or None.
+
+    Only a live server-side row counts: a cookie naming a user or a step, however well signed,
+    names no row.
+    """
+    from supportline.auth.service import pending_login
+
+    row = pending_login(_pending_token(), step)
+    return row.user if row is not None else None
+
+
+def _expired():
+    session.pop(PENDING_KEY, None)
+    flash(EXPIRED_LOGIN, "info")
+    return redirect(url_for("auth.login"))
 
 
 def _finish_login(user, token: str):
@@ -95,18 +104,18 @@ def _finish_login(user, token: str):
 def second_factor():
     from supportline.auth.service import complete_second_step
 
-    user = _pending("verify")
-    if user is None:
-        flash("Inloggningen har gått ut. Logga in igen.", "info")
-        return redirect(url_for("auth.login"))
+    if _pending("verify") is None:
+        return _expired()
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
         try:
-            result = complete_second_step(user.id, form.code.data, request.remote_addr)
+            result = complete_second_step(_pending_token(), form.code.data, request.remote_addr)
         except LoginThrottled:
             session.pop(PENDING_KEY, None)
             return render_template("auth/login.html", form=LoginForm(formdata=None), throttled=True), 429
+        if result.expired:
+            return _expired()
         if result.user is not None:
             return redirect(_finish_login(result.user, result.session_token))
         form.code.errors = ["Koden stämmer inte. Ange de sex siffrorna som appen visar just nu, eller en reservkod."]
@@ -119,7 +128,7 @@ def second_factor():
 @bp.route("/konto/tvastegs", methods=["GET", "POST"])
 def mfa_enrol():
     from supportline.auth import mfa
-    from supportline.auth.service import start_session_after_enrolment
+    from supportline.auth.service import complete_enrolment
 
     pending = None if current_user.is_authenticated else _pending("enrol")
     user = current_user if current_user.is_authenticated else pending
@@ -131,14 +140,18 @@ def mfa_enrol():
     status = 200
     if form.validate_on_submit():
         try:
-            codes = mfa.confirm_enrolment(user, form.code.data)
+            if pending is not None:
+                result, codes = complete_enrolment(_pending_token(), form.code.data, request.remote_addr)
+                if result.expired:
+                    return _expired()
+                next_url = _finish_login(result.user, result.session_token)
+            else:
+                codes = mfa.confirm_enrolment(user, form.code.data)
+                next_url = url_for("auth.account")
         except mfa.MfaError as exc:
             form.code.errors = [str(exc)]
             status = 422
         else:
-            next_url = url_for("auth.account")
-            if pending is not None:
-                next_url = _finish_login(user, start_session_after_enrolment(user, request.remote_addr))
             return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url, first=True)
     elif request.method == "POST":
         status = 400
@@ -167,9 +180,23 @@ def mfa_new_recovery_codes():
 @login_required
 def account():
     from supportline.auth import mfa
+    from supportline.auth.service import live_api_tokens
 
     return render_template("auth/account.html", enrolled=mfa.is_enrolled(current_user), form=EmptyForm(),
-                           password_form=PasswordChangeForm(formdata=None))
+                           password_form=PasswordChangeForm(formdata=None), tokens=live_api_tokens(current_user))
+
+
+@bp.post("/konto/api-token/<int:token_id>/aterkalla")
+@login_required
+def revoke_own_api_token(token_id: int):
+    """A user ends one of their own API tokens (an integration moved, or a token may have leaked)."""
+    from supportline.auth.service import revoke_api_token
+
+    EmptyForm().validate_on_submit()
+    if not revoke_api_token(current_user, current_user, token_id):
+        abort(404)  # not theirs, unknown, or already revoked: the same answer for each
+    flash("API-token är återkallad och fungerar inte längre.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/konto/losenord", methods=["GET", "POST"])

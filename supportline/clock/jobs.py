@@ -24,13 +24,15 @@ class Job:
 
 
 def prune_auth_records() -> None:
-    """Drop login-failure counters and ended sessions nobody needs any more."""
-    from supportline.auth.models import LoginFailure, UserSession
+    """Drop login-failure counters, ended sessions and half-way logins nobody needs any more."""
+    from supportline.auth.models import LoginFailure, PendingLogin, UserSession
 
     now = utcnow()
     begin_write()
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
     db.session.execute(delete(UserSession).where(UserSession.created_at < now - dt.timedelta(days=30)))
+    # A half-way login lives minutes; a day's worth stays for looking into odd logins.
+    db.session.execute(delete(PendingLogin).where(PendingLogin.created_at < now - dt.timedelta(days=1)))
     db.session.commit()
     from supportline.ratelimit import prune
 

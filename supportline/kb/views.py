@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,7 +18,6 @@ from supportline.kb.models import ARTICLE_STATUSES, Article
 bp = Blueprint("kb", __name__, url_prefix="/kunskap", template_folder="templates")
 
 PAGE_SIZE = 10
-FEEDBACK_LIMIT = 10  # answers per address and hour
 
 
 def _staff() -> bool:
@@ -96,8 +93,7 @@ def feedback(slug: str):
                                related=service.related_articles(row, _staff()), form=form,
                                topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=None,
                                statuses=ARTICLE_STATUSES), 400
-    if not ratelimit.hit("feedback", request.remote_addr or "", FEEDBACK_LIMIT, dt.timedelta(hours=1)):
-        abort(429)
+    ratelimit.limit_in_database("feedback", "SUPPORTLINE_RATELIMIT_FEEDBACK")
     stored = service.record_feedback(row, form.helpful.data == "ja", form.comment.data)
     message = "Tack för ditt svar!"
     if stored and "[borttaget]" in stored:

@@ -2,8 +2,8 @@
 
 Pure functions, no Flask and no database, so forms, the API, drafts, imports and jobs can
 all call it. Detects Swedish personnummer and samordningsnummer (10 or 12 digits, with or
-without separator, Luhn-valid, `+` for people aged 100 or more, samordningsnummer = day + 60),
-e-mail addresses and phone numbers.
+without separator, Luhn-valid, `+` for people aged 100 or more, samordningsnummer = day + 60,
+also when letters touch them), e-mail addresses and phone numbers.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ class Finding:
 
 
 # Digits must not run on into more digits either side, or we would find numbers inside
-# longer identifiers (and flag every long number).
-_ID_RE = re.compile(r"(?<![\d\w])(\d{2})?(\d{2})(\d{2})(\d{2})\s?([-+]?)\s?(\d{3})(\d)(?![\d])")
+# longer identifiers (and flag every long number). Letters may touch the number on either
+# side ("pnr121212-1212", "ABC8112189876"): people type labels without a space. A run of
+# digits glued to letters is not a personnummer by accident any more often than a bare one:
+# it still needs a real date and the Luhn check.
+_ID_RE = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})\s?([-+]?)\s?(\d{3})(\d)(?!\d)")
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.%+-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}", re.UNICODE)
 # Swedish numbers: a trunk 0 or +46/0046, then 7-9 digits of national number, in groups
 # separated by spaces or hyphens. An area code in parentheses is allowed.

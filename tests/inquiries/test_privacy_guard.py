@@ -32,6 +32,8 @@ def numbers_for(day: dt.date, serial: str, coordination: bool = False) -> list[t
 SURROUNDINGS = [
     "{}", "Flickans pnr {} nämndes.", "({})", "pnr:{}.", "Barn {}, 14 år", "{}\nNästa rad", "\t{};",
     "Personnummer: {} (flicka)", "»{}«", "…{}…", "Se {}, och sedan 3 st andra.",
+    # labels typed without a space
+    "pnr{}", "Pnr:{}", "ABC{}", "{}abc", "personnummer{}.",
 ]
 
 
@@ -68,6 +70,9 @@ def test_twelve_digit_numbers_failing_luhn_are_not_flagged():
     "Mötet var 2024-05-01 kl 08-17.", "Lagen (2024:79) och SFS 2022:310", "4 kap. 4 e § brottsbalken",
     "Hon är 15 år och har 3 syskon.", "Dnr 1234-567", "", "Tidsgräns 1 dygn", "År 2020 ringde 1019",
     "991332-1234",  # month 13
+    # letters glued to numbers that are no identity number: an order number with a date, a failed
+    # Luhn check, a VAT number (an organisation number has a month of 20 or more)
+    "Order ABC-2024-01-01 skickad", "ORD2401011235", "SE556123456701",
 ])
 def test_ordinary_text_is_not_flagged(text):
     assert find_personal_data(text) == []

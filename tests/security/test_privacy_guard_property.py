@@ -33,10 +33,19 @@ def identity_numbers(draw):
     return number, "samordningsnummer" if coordination else "personnummer"
 
 
-# Text around the number: anything, except that it must not glue more digits or letters onto the
-# number (then it is part of a longer identifier, which the guard rightly leaves alone).
-before_text = st.text(max_size=60).filter(lambda s: not s or not re.search(r"\w$", s))
-after_text = st.text(max_size=60).filter(lambda s: not s or not s[0].isdigit())
+# Text around the number: anything, letters glued on either side included ("pnr121212-1212",
+# "ABC8112189876x"), except more digits glued on (then it is part of a longer number, which the
+# guard rightly leaves alone). Letters are drawn often on purpose: in arbitrary text they are rare.
+letters = st.text(st.characters(categories=("Lu", "Ll")), min_size=1, max_size=8)
+labels = st.sampled_from(["pnr", "Pnr:", "nr:", "nr", "PN", "ABC", "id", "personnr", "ärende", "Åsa"])
+before_text = st.one_of(
+    st.text(max_size=60),
+    st.tuples(st.text(max_size=40), st.one_of(letters, labels)).map("".join),
+).filter(lambda s: not re.search(r"\d$", s))
+after_text = st.one_of(
+    st.text(max_size=60),
+    st.tuples(letters, st.text(max_size=40)).map("".join),
+).filter(lambda s: not s or not s[0].isdigit())
 
 
 @SETTINGS
@@ -59,9 +68,34 @@ def non_luhn_twelve_digits(draw):
 
 
 @SETTINGS
-@given(non_luhn_twelve_digits(), st.sampled_from(["{}", "Ärende {} i systemet", "({})", "nr:{}.", "{}\n"]))
+@given(non_luhn_twelve_digits(), st.sampled_from(["{}", "Ärende {} i systemet", "({})", "nr:{}.", "{}\n",
+                                                  "pnr{}", "ABC{}", "Order{}X", "ärende{}å"]))
 def test_no_twelve_digit_number_failing_luhn_stops_a_handler(number, template):
     # International phone numbers (0046...) are phone numbers, which the guard is meant to find.
     if number.startswith("00"):
         return
     assert find_personal_data(template.format(number)) == [], number
+
+
+@st.composite
+def order_numbers(draw):
+    """Codes a handler might have to write down: letters glued to digits that are no valid
+    identity number (a month that does not exist, or a failed Luhn check)."""
+    prefix = draw(st.text(st.characters(categories=("Lu",)), min_size=1, max_size=4))
+    digits = draw(st.text(alphabet="0123456789", min_size=10, max_size=10))
+    yy, mm, dd, serial = digits[:2], digits[2:4], digits[4:6], digits[6:9]
+    if draw(st.booleans()):
+        mm = f"{draw(st.integers(13, 99)):02d}"
+        check = digits[9]
+    else:
+        good = luhn_digit(yy + mm + dd + serial)
+        check = draw(st.sampled_from([d for d in "0123456789" if d != good]))
+    separator = draw(st.sampled_from(["", "-"]))
+    return f"{prefix}{yy}{mm}{dd}{separator}{serial}{check}"
+
+
+@SETTINGS
+@given(order_numbers(), st.sampled_from(["{}", "Ordernummer {} skickad.", "({})", "ref:{}"]))
+def test_letters_glued_to_a_number_that_is_no_identity_number_stop_nobody(code, template):
+    findings = [f for f in find_personal_data(template.format(code)) if f.kind in IDENTITY]
+    assert findings == [], code
