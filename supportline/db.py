@@ -61,6 +61,15 @@ def utcnow() -> dt.datetime:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# While PostgreSQL is unreachable a request should fail within seconds (and answer 503) rather
+# than wait for the operating system's TCP timeout; a connect_timeout in DATABASE_URL wins.
+POSTGRESQL_CONNECT_TIMEOUT_SECONDS = 5
+
+
+@event.listens_for(Engine, "do_connect")
+def _postgresql_connect_timeout(dialect, conn_rec, cargs, cparams):
+    if dialect.name == "postgresql":
+        cparams.setdefault("connect_timeout", POSTGRESQL_CONNECT_TIMEOUT_SECONDS)
 
 
 @event.listens_for(Engine, "connect")

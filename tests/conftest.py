@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ["SUPPORTLINE_ENV"] = "test"
@@ -23,24 +24,28 @@ BACKENDS = [b.strip() for b in os.environ.get("SUPPORTLINE_TEST_DATABASES", "sql
 PASSWORD = "rätt-häst-batteri-häftklammer"
 
 
-def _pg_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-
-
-@pytest.fixture(scope="session")
-def pg_database():
-    """A PostgreSQL database of this run's own, dropped at the end. Unreachable is a failure."""
-    name = f"supportline_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+@contextmanager
+def scratch_pg_database(prefix: str = "supportline_test"):
+    """A PostgreSQL database of its own on the test server, dropped afterwards; yields its
+    plain postgresql:// URL. An unreachable server is a failure, not a skip."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {exc}", pytrace=False)
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _pg_url(name)
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A PostgreSQL database of this run's own, dropped at the end."""
+    with scratch_pg_database() as url:
+        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def make_app(database_url: str, tmp: Path, **extra):

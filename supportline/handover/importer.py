@@ -45,6 +45,7 @@ def _inquiry(record: dict) -> Inquiry:
         status=record["status"], created_by_id=record["created_by"], assignee_id=record.get("assignee_id"),
         duration_seconds=record.get("duration_seconds"), created_at=_time(record["created_at"]),
         updated_at=_time(record["updated_at"]),
+        anonymised_at=_time(record.get("anonymised_at")),
     )
     inquiry.exposed_persons = [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
                                for i, p in enumerate(record.get("exposed_persons") or [])]

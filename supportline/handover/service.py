@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from supportline import __version__
 from supportline.audit.service import record
@@ -188,11 +188,26 @@ def export(*, kind: str, out_dir: Path, recipient: str | None, plaintext: bool =
             if isinstance(exc, OSError):
                 raise HandoverError(f"Paketet kunde inte skrivas till {out_dir}: {exc.strerror or exc}. "
                                     "Inget halvfärdigt paket finns kvar; nästa körning gör om det.") from None
-            if isinstance(exc, DBAPIError):
+            if _schema_behind(exc):
+                raise HandoverError("Databasens tabeller stämmer inte med programmet (en migrering saknas?). "
+                                    "Kör 'supportline db upgrade' och sedan exporten igen. Inget halvfärdigt "
+                                    "paket finns kvar.") from None
+            if isinstance(exc, (OperationalError, InterfaceError)) or (
+                    isinstance(exc, DBAPIError) and exc.connection_invalidated):
                 raise HandoverError("Databasen slutade svara under exporten. Inget halvfärdigt paket finns kvar "
                                     "och inget har gått förlorat; kör exporten igen när databasen svarar.") from None
+            if isinstance(exc, DBAPIError):
+                raise HandoverError(f"Databasen gav ett fel under exporten ({type(exc.orig).__name__}). Inget "
+                                    "halvfärdigt paket finns kvar; kör exporten igen.") from None
             raise
     return db.session.get(HandoverBatch, batch.id)
+
+
+def _schema_behind(exc: BaseException) -> bool:
+    """A missing table or column: the code is newer than the database's schema."""
+    if isinstance(exc, ProgrammingError):  # PostgreSQL: UndefinedTable, UndefinedColumn
+        return True
+    return isinstance(exc, OperationalError) and str(exc.orig).startswith(("no such table", "no such column"))
 
 
 def _claim(kind: str, slot: str | None, trigger: str, actor, now: dt.datetime) -> HandoverBatch:

@@ -84,19 +84,38 @@ def list_inquiries():
     })
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
 @bp.post("")
 @api_roles("handler")
 def create_inquiry():
     raw, error = _body()
     if error:
         return error
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not service.valid_idempotency_key(key):
+        return _error(400, "Ogiltig Idempotency-Key.", {
+            IDEMPOTENCY_HEADER: "Ange 1–100 synliga ASCII-tecken, till exempel ett UUID."})
     try:
-        inquiry = service.create_inquiry(current_user, raw)
+        if key is None:
+            inquiry_id, created = service.create_inquiry(current_user, raw).id, True
+        else:
+            once = service.create_inquiry_once(current_user, raw, key, service.request_fingerprint(raw))
+            if not once.same_request:
+                return _error(422, "Idempotency-Key har redan använts med andra uppgifter.", {
+                    IDEMPOTENCY_HEADER: f"Nyckeln användes först för ärende {once.inquiry_id} med andra uppgifter. "
+                                        "Använd en ny nyckel för ett nytt ärende."})
+            inquiry_id, created = once.inquiry_id, once.created
     except service.InquiryInvalid as exc:
         db.session.rollback()
         return _error(422, "Ogiltiga uppgifter.", exc.errors)
-    body = _full(inquiry.id)
-    return jsonify(body), 201, {"Location": url_for("inquiries_api.get_inquiry", inquiry_id=inquiry.id)}
+    body = _full(inquiry_id)
+    headers = {"Location": url_for("inquiries_api.get_inquiry", inquiry_id=inquiry_id)}
+    if not created:
+        # A repeat of a save that already went through: the same inquiry, 200 instead of 201.
+        headers["Idempotent-Replayed"] = "true"
+    return jsonify(body), (201 if created else 200), headers
 
 
 @bp.get("/<int:inquiry_id>")
@@ -122,6 +141,9 @@ def patch_inquiry(inquiry_id: int):
         service.update_inquiry(current_user, inquiry_id, raw, expected_version=version, partial=True)
     except service.InquiryNotFound:
         return _error(404, "Ärendet finns inte.")
+    except service.InquiryAnonymised as exc:
+        # 409 like a stale version, but without "current": fetching it and trying again cannot help.
+        return _error(409, exc.message_sv, {"anonymised_at": exc.message_sv})
     except service.StaleVersion as exc:
         return jsonify({
             "error": "Ärendet har ändrats sedan den version du utgick från.",

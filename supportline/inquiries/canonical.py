@@ -13,7 +13,7 @@ from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import Inquiry
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "inquiry.schema.json"
-READ_ONLY = {"id", "version", "created_by", "created_at", "updated_at", "timeline", "schema"}
+READ_ONLY = {"id", "version", "created_by", "created_at", "updated_at", "anonymised_at", "timeline", "schema"}
 SCHEMA_ID = "https://supportline.invalid/schema/inquiry/1"
 
 
@@ -70,6 +70,7 @@ def build_record(columns: Mapping, persons: list[dict], codes: Mapping[str, list
         "duration_seconds": columns["duration_seconds"],
         "created_at": _time(columns["created_at"]),
         "updated_at": _time(columns["updated_at"]),
+        "anonymised_at": _time(columns.get("anonymised_at")),
         "timeline": [
             {"kind": e["kind"], "at": _time(e["at"]), "user": e["user_id"], "text": e["text"],
              "detail": e["detail"] or {}}

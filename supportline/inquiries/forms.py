@@ -73,6 +73,9 @@ class InquiryForm(FlaskForm):
     duration_seconds = HiddenField()
     started_at = HiddenField()
     version = HiddenField()
+    # A new inquiry's form carries a random token made when the form was opened; sent again
+    # (Spara pressed twice, or again after an error), it finds the inquiry the first send made.
+    submission_key = HiddenField()
 
     def setup(self, users) -> InquiryForm:
         self.municipality_code.choices = municipality_choices()

@@ -18,6 +18,10 @@ class Inquiry(Base):
         # the list page: newest first, usually with one filter
         Index("ix_inquiries_received_at_id", "received_at", "id"),
         Index("ix_inquiries_assignee_follow_up", "assignee_id", "follow_up_on"),
+        # One inquiry per idempotency key and user, enforced by the database so two retries racing
+        # each other cannot both insert. A unique index rather than a constraint: adding a constraint
+        # on SQLite rebuilds the table, and dropping the old table would cascade-delete the timeline.
+        Index("uq_inquiries_created_by_id_idempotency_key", "created_by_id", "idempotency_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +55,12 @@ class Inquiry(Base):
     # Set when the retention job (supportline/retention) removed the free text and contact
     # details; the codes stay for statistics.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A client's Idempotency-Key (API) or the new-inquiry form's hidden token: a save repeated after
+    # an error finds the inquiry it already made instead of making a second one. Internal: not part
+    # of the canonical record, the API or the handover.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # Keyed hash of the request the key was first used with, so the key with another body is refused.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

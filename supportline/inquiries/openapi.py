@@ -5,6 +5,16 @@ from __future__ import annotations
 from supportline.inquiries.canonical import schema
 from supportline.inquiries.search import Filters
 
+IDEMPOTENCY_DESCRIPTION = (
+    "Skicka rubriken Idempotency-Key (1–100 synliga ASCII-tecken, till exempel ett nytt UUID per ärende) "
+    "så kan du skicka om samma begäran efter ett fel eller ett uteblivet svar utan att ärendet sparas två "
+    "gånger. Första gången sparas ärendet (201). En upprepning med samma nyckel från samma konto och samma "
+    "innehåll sparar inget nytt utan svarar 200 med ärendet som redan finns, samma id, och rubriken "
+    "Idempotent-Replayed: true. Samma nyckel med annat innehåll ger 422. Nyckeln gäller per konto och "
+    "sparas med ärendet utan tidsgräns. Vid 503 (databasen tillfälligt otillgänglig) står rubriken "
+    "Retry-After: försök igen med samma nyckel."
+)
+
 
 def _json(ref: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
@@ -18,6 +28,10 @@ def paths() -> tuple[dict, dict]:
     filter_names = [name for name in getattr(Filters, "__dataclass_fields__", {}) if name != "errors"]
     list_params = [{"name": name, "in": "query", "schema": {"type": "string"}} for name in filter_names]
     list_params.append({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}})
+    idempotency_param = {"name": "Idempotency-Key", "in": "header", "required": False,
+                         "description": "Valfri nyckel, unik per ärende du registrerar (till exempel ett UUID).",
+                         "schema": {"type": "string", "minLength": 1, "maxLength": 100,
+                                    "pattern": "^[\\x21-\\x7e]+$"}}
     id_param = {"name": "inquiry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     listing = {"type": "object", "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
@@ -30,10 +44,21 @@ def paths() -> tuple[dict, dict]:
                                           "content": {"application/json": {"schema": listing}}},
                                   "401": error, "403": error, "422": invalid}},
             "post": {"summary": "Registrera ett ärende (handläggare)", "security": security,
+                     "description": IDEMPOTENCY_DESCRIPTION,
+                     "parameters": [idempotency_param],
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": {"$ref": "#/components/schemas/Inquiry"}}}},
                      "responses": {"201": _json("#/components/schemas/Inquiry", "Det sparade ärendet"),
-                                   "401": error, "403": error, "422": invalid}},
+                                   "200": _json("#/components/schemas/Inquiry",
+                                                "Upprepning med samma Idempotency-Key: ärendet som redan "
+                                                "sparades (rubriken Idempotent-Replayed: true)"),
+                                   "400": invalid, "401": error, "403": error,
+                                   "422": _json("#/components/schemas/ValidationErrors",
+                                                "Ogiltiga uppgifter, eller en Idempotency-Key som redan "
+                                                "använts med andra uppgifter"),
+                                   "503": _json("#/components/schemas/Error",
+                                                "Databasen svarar inte just nu; försök igen med samma "
+                                                "Idempotency-Key efter Retry-After sekunder")}},
         },
         "/api/v1/inquiries/{inquiry_id}": {
             "get": {"summary": "Ett ärende med tidslinje (läsningen loggas)", "security": security,

@@ -26,6 +26,7 @@ from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import Inquiry, InquiryCode, InquirySearchDocument, InquiryTerm
+from supportline.observability.metrics import timed_search
 from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
 
@@ -172,11 +173,12 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
     # Bounded: a huge page number overflows the driver's OFFSET (a 500 found by tests/security).
     page = min(max(1, page), 1_000_000)
     conds = _conditions(filters)
-    total = db.session.scalar(select(func.count()).select_from(Inquiry).where(*conds)) or 0
-    rows = db.session.execute(
-        select(*ROW_COLUMNS).where(*conds).order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    with timed_search("inquiries"):
+        total = db.session.scalar(select(func.count()).select_from(Inquiry).where(*conds)) or 0
+        rows = db.session.execute(
+            select(*ROW_COLUMNS).where(*conds).order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
     items = [InquiryRow(*r) for r in rows]
     if audit:
         args = filters.as_args()

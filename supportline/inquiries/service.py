@@ -7,11 +7,16 @@ Swedish message for the same mistake."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from supportline.audit.service import record
@@ -52,6 +57,8 @@ WRITABLE_FIELDS = (
     "perpetrator_relations", "exposure_types", "question_topics", "referrals", "urgency", "summary", "advice",
     "follow_up_on", "status", "assignee_id", "duration_seconds",
 )
+# An idempotency key: 1-100 visible ASCII characters (a UUID fits; so does Stripe's style of key).
+IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE_RE = re.compile(r"^\+?[\d\s\-()]{6,40}$")
 
@@ -68,6 +75,20 @@ class InquiryInvalid(ValueError):
 
 class InquiryNotFound(LookupError):
     pass
+
+
+class InquiryAnonymised(Exception):
+    """The inquiry was anonymised by retention and is kept for the statistics only. Changing it
+    would put case text back into a record that must hold none, or reopen a case that no
+    longer says what it was about."""
+
+    def __init__(self, inquiry_id: int, anonymised_at: dt.datetime):
+        day = anonymised_at.astimezone(LOCAL_TZ).date().isoformat()
+        self.message_sv = (f"Ärende {inquiry_id} avidentifierades {day} enligt gallringsreglerna och kan inte "
+                           "längre ändras. Behöver frågan tas upp igen, registrera ett nytt ärende.")
+        super().__init__(self.message_sv)
+        self.inquiry_id = inquiry_id
+        self.anonymised_at = anonymised_at
 
 
 class StaleVersion(Exception):
@@ -379,7 +400,9 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
 
 # --- changes ------------------------------------------------------------------------------
 
-def create_inquiry(actor: User, raw: dict) -> Inquiry:
+def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | None = None) -> Inquiry:
+    """A new inquiry. idempotency is (key, fingerprint) when the caller may repeat the save;
+    use create_inquiry_once for that."""
     clean = clean_inquiry(raw)
     begin_write()
     errors: dict[str, str] = {}
@@ -391,6 +414,8 @@ def create_inquiry(actor: User, raw: dict) -> Inquiry:
     now = utcnow()
     inquiry = Inquiry(created_by_id=actor.id, version=1, created_at=now, updated_at=now, caller_role="",
                       caller_organisation="", summary="", advice="", exposed_persons=[], codes=[], timeline=[])
+    if idempotency is not None:
+        inquiry.idempotency_key, inquiry.idempotency_fingerprint = idempotency
     _apply(inquiry, clean)
     db.session.add(inquiry)
     db.session.flush()
@@ -402,6 +427,59 @@ def create_inquiry(actor: User, raw: dict) -> Inquiry:
     record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id)
     db.session.commit()
     return inquiry
+
+
+def valid_idempotency_key(key: str | None) -> bool:
+    return key is not None and IDEMPOTENCY_KEY_RE.match(key) is not None
+
+
+def request_fingerprint(raw: dict, *, ignore: tuple[str, ...] = ()) -> str:
+    """A keyed hash of what a save sent, to tell a repeat from another inquiry under the same key.
+    Keyed (HMAC with SECRET_KEY) because the body holds case text and call-back details, and
+    the hash outlives their anonymisation."""
+    data = {k: v for k, v in raw.items() if k not in ignore}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreateOnce:
+    """What create_inquiry_once did: the inquiry's id, whether this call made it, and (for a
+    repeat) whether the repeat sent what the first save sent."""
+
+    inquiry_id: int
+    created: bool
+    same_request: bool = True
+
+
+def _by_idempotency_key(actor: User, key: str) -> Inquiry | None:
+    return db.session.scalar(select(Inquiry).where(Inquiry.created_by_id == actor.id,
+                                                   Inquiry.idempotency_key == key))
+
+
+def create_inquiry_once(actor: User, raw: dict, key: str, fingerprint: str) -> CreateOnce:
+    """create_inquiry, at most once per (user, key): a client that got an error or no answer
+    saves again with the same key and gets the inquiry the first save made, if it made one.
+
+    The repeat is looked up before the input is checked, so a repeat still finds its inquiry
+    when the input would no longer pass (a follow-up date that has passed since)."""
+    begin_write()
+    existing = _by_idempotency_key(actor, key)
+    if existing is None:
+        try:
+            return CreateOnce(create_inquiry(actor, raw, idempotency=(key, fingerprint)).id, created=True)
+        except IntegrityError:
+            # PostgreSQL: another request with this key inserted first and committed while this
+            # one waited on the unique index. (SQLite's write lock already serialised the two.)
+            db.session.rollback()
+            existing = _by_idempotency_key(actor, key)
+            if existing is None:
+                raise
+    result = CreateOnce(existing.id, created=False,
+                        same_request=hmac.compare_digest(existing.idempotency_fingerprint or "", fingerprint))
+    db.session.rollback()  # nothing written: end the (on SQLite, write-locked) transaction
+    return result
 
 
 def _entry(inquiry: Inquiry, actor: User | None, kind: str, text: str = "", detail: dict | None = None,
@@ -422,13 +500,21 @@ def _load_for_update(inquiry_id: int) -> Inquiry:
     if inquiry is None:
         db.session.rollback()
         raise InquiryNotFound(inquiry_id)
+    if inquiry.anonymised_at is not None:
+        anonymised_at = inquiry.anonymised_at
+        db.session.rollback()
+        raise InquiryAnonymised(inquiry_id, anonymised_at)
     return inquiry
 
 
 def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version: int | None,
                    partial: bool = True) -> Inquiry:
     """Change an inquiry. expected_version is the version the change was based on; None only for
-    one-field actions (status, assignment, follow-up) that cannot overwrite anything else."""
+    one-field actions (status, assignment, follow-up) that cannot overwrite anything else.
+
+    An anonymised inquiry is refused (InquiryAnonymised) before the version is compared: a form
+    opened before the anonymisation must not be offered the conflict page, whose "save anyway"
+    would write the old text back."""
     begin_write()
     inquiry = _load_for_update(inquiry_id)
     if expected_version is not None and inquiry.version != expected_version:
@@ -646,7 +732,14 @@ def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
     """Keep what the handler has typed. Personal data in case text is replaced before it is
     stored (a draft is stored too); returns the messages per field so the page can say so.
 
-    Not audit-logged: drafts are saved every few seconds and hold nothing saved in a case."""
+    Not audit-logged: drafts are saved every few seconds and hold nothing saved in a case.
+    The edit form of an anonymised inquiry (left open in a browser tab) gets no draft: it
+    would keep the removed case text for months."""
+    if key.startswith("inquiry-") and key[8:].isdigit():
+        anonymised_at = db.session.scalar(select(Inquiry.anonymised_at).where(Inquiry.id == int(key[8:])))
+        db.session.rollback()
+        if anonymised_at is not None:
+            raise InquiryAnonymised(int(key[8:]), anonymised_at)
     findings: dict[str, list[str]] = {}
     safe = {}
     for name, value in payload.items():
@@ -684,3 +777,14 @@ def discard_draft(actor: User, key: str) -> None:
     begin_write()
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == key))
     db.session.commit()
+
+
+def count_due_follow_ups() -> int:
+    """How many open inquiries have a follow-up due today or earlier (a figure for monitoring:
+    no inquiry is read)."""
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count()).select_from(Inquiry).where(
+            Inquiry.follow_up_on.is_not(None), Inquiry.follow_up_on <= today_local(), Inquiry.status != "closed")
+    ) or 0

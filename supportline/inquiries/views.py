@@ -4,6 +4,7 @@ service, render."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -116,9 +117,13 @@ def new():
         if draft is not None and request.args.get("utkast") == "aterstall":
             form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
                                     for v in (vs if isinstance(vs, list) else [vs])]))
+            # The draft keeps the form's token: if that form did get saved, saving again finds it.
+            if not service.valid_idempotency_key(form.submission_key.data):
+                form.submission_key.data = secrets.token_urlsafe(24)
             flash("Utkastet är återställt. Kontrollera uppgifterna och spara.", "success")
             return _render_form(form)
-        return _render_form(_form(received_at=_now_local_input()), draft=draft)
+        return _render_form(_form(received_at=_now_local_input(), submission_key=secrets.token_urlsafe(24)),
+                            draft=draft)
     form = _form()
     if not form.validate_on_submit():
         flash("Formuläret hade gått ut. Kontrollera uppgifterna och spara igen.", "error")
@@ -126,14 +131,29 @@ def new():
     response = _handle_form_actions(form)
     if response is not None:
         return response
+    raw = form.to_raw()
+    key = form.submission_key.data
     try:
-        inquiry = service.create_inquiry(current_user, form.to_raw())
+        if service.valid_idempotency_key(key):
+            # The call timer keeps running, so a second press of Spara sends a longer duration:
+            # that alone does not make it another inquiry.
+            once = service.create_inquiry_once(current_user, raw, key,
+                                               service.request_fingerprint(raw, ignore=("duration_seconds",)))
+        else:  # a form from before the token existed
+            once = service.CreateOnce(service.create_inquiry(current_user, raw).id, created=True)
     except service.InquiryInvalid as exc:
         db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, privacy_fields=exc.privacy_fields)
-    flash(f"Ärende {inquiry.id} är sparat.", "success")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
+    if once.created:
+        flash(f"Ärende {once.inquiry_id} är sparat.", "success")
+    elif once.same_request:
+        flash(f"Ärende {once.inquiry_id} var redan sparat. Formuläret skickades mer än en gång, "
+              "så inget nytt ärende skapades.", "info")
+    else:
+        flash(f"Ärende {once.inquiry_id} sparades redan första gången formuläret skickades. Det du ändrade "
+              "efter det är inte sparat: kontrollera ärendet och lägg till det med ”Ändra uppgifterna”.", "error")
+    return redirect(url_for("inquiries.detail", inquiry_id=once.inquiry_id))
 
 
 # --- drafts (called by inquiry-form.js) -----------------------------------------------------
@@ -152,7 +172,10 @@ def save_draft():
     if not isinstance(payload, dict) or len(request.get_data()) > service.DRAFT_MAX_BYTES:
         return jsonify({"error": "Utkastet kunde inte läsas."}), 400
     payload.pop("csrf_token", None)
-    findings = service.save_draft(current_user, _draft_key(), payload)
+    try:
+        findings = service.save_draft(current_user, _draft_key(), payload)
+    except service.InquiryAnonymised as exc:
+        return jsonify({"error": exc.message_sv}), 409
     return jsonify({"saved": True, "at": _now_local_input()[11:], "findings": findings})
 
 
@@ -234,6 +257,9 @@ def add_entry(inquiry_id: int):
         service.add_entry(current_user, inquiry_id, form.kind.data, form.text.data)
     except service.InquiryNotFound:
         abort(404)
+    except service.InquiryAnonymised as exc:
+        flash(exc.message_sv, "error")
+        return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
         db.session.rollback()
         for name, message in exc.errors.items():
@@ -251,6 +277,9 @@ def _quick_change(inquiry_id: int, form, values: dict, message: str):
         service.update_inquiry(current_user, inquiry_id, values, expected_version=None)
     except service.InquiryNotFound:
         abort(404)
+    except service.InquiryAnonymised as exc:
+        flash(exc.message_sv, "error")
+        return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
         db.session.rollback()
         for name, error in exc.errors.items():
@@ -343,10 +372,16 @@ def edit(inquiry_id: int):
     key = f"inquiry-{inquiry_id}"
     if request.method == "GET":
         inquiry = _load(inquiry_id)
+        if inquiry.anonymised_at is not None:
+            flash(service.InquiryAnonymised(inquiry.id, inquiry.anonymised_at).message_sv, "error")
+            return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
         draft = service.get_draft(current_user, key)
         if draft is not None and request.args.get("utkast") == "aterstall":
             form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
                                     for v in (vs if isinstance(vs, list) else [vs])]))
+            # The draft keeps the form's token: if that form did get saved, saving again finds it.
+            if not service.valid_idempotency_key(form.submission_key.data):
+                form.submission_key.data = secrets.token_urlsafe(24)
             return _render_form(form, inquiry=inquiry)
         return _render_form(_form(data=_form_data_of(inquiry)), inquiry=inquiry, draft=draft)
     form = _form()
@@ -364,6 +399,11 @@ def edit(inquiry_id: int):
                                partial=False)
     except service.InquiryNotFound:
         abort(404)
+    except service.InquiryAnonymised as exc:
+        # The form comes back with what was typed, so nothing is lost without the handler
+        # seeing it, but it cannot be saved to this inquiry.
+        flash(exc.message_sv, "error")
+        return _render_form(form, 409, inquiry=inquiry)
     except service.StaleVersion as exc:
         current = exc.current
         rows = _conflict(form, current)

@@ -14,9 +14,12 @@
 
 "Last change" is `updated_at`, which every change by a person moves, closing included; for a
 closed inquiry it is therefore never earlier than the closing, and the period is never cut
-short. Retention itself does not move updated_at (it bumps `version`, so a form opened before
-the anonymisation cannot write the old text back), else removing the call-back details would
-restart the clock of the anonymisation.
+short. Anonymisation moves updated_at too: the nightly handover delta selects on it, and must
+carry the anonymised record so the receiver's copy loses the text as well. Nothing restarts
+from that: an anonymised inquiry is never due again, and can no longer be changed
+(inquiries.service refuses it). Removing the call-back details does not move updated_at, or it
+would restart the clock of the anonymisation. Both bump `version`, so a form opened before
+cannot write the old text back.
 """
 
 from __future__ import annotations
@@ -151,6 +154,7 @@ def anonymise(inquiry: Inquiry, now: dt.datetime) -> list[str]:
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.key == f"inquiry-{inquiry.id}"))
     unindex_inquiry(inquiry.id)
     inquiry.anonymised_at = now
+    inquiry.updated_at = now  # so the next handover delta carries it
     inquiry.version += 1
     return removed
 

@@ -2,9 +2,10 @@
 
 
 def init_app(app) -> None:
-    from supportline.site import errors, hardening, headers, views
+    from supportline.site import errors, hardening, headers, unavailable, views
 
     app.register_blueprint(views.bp)
     errors.init_app(app)
+    unavailable.init_app(app)
     headers.init_app(app)
     hardening.init_app(app)

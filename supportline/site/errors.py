@@ -6,6 +6,8 @@ from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from supportline.site.unavailable import database_unavailable, is_database_unavailable
+
 MESSAGES = {
     400: ("Felaktig begäran", "Begäran kunde inte behandlas. Kontrollera det du skickade och försök igen."),
     401: ("Inloggning krävs", "Du behöver logga in för att se sidan."),
@@ -51,6 +53,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc):
+        if is_database_unavailable(exc):
+            return database_unavailable(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         from supportline.extensions import db
 
@@ -59,4 +63,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal(exc):
+        # Also reached for a failure outside the view, in an after_request hook for example.
+        if is_database_unavailable(exc.original_exception):
+            return database_unavailable(exc.original_exception)
         return render_error(500)

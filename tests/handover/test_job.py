@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from supportline.extensions import db
@@ -159,18 +161,37 @@ def test_a_killed_export_leaves_no_package_and_the_next_run_completes_it(app, ou
     assert report.ok and report.manifest["counts"]["inquiries"] == 4000
 
 
+@pytest.mark.parametrize("after_retention", [False, True], ids=["as-seeded", "after-retention"])
 def test_export_import_export_gives_the_same_records(app, out_dir, age_key, handler, make_inquiry, tmp_path,
-                                                     migrated_app):
+                                                     migrated_app, after_retention):
     from flask_migrate import upgrade
 
     from supportline.handover.importer import import_package
     from supportline.inquiries.seed import seed_inquiries
+    from supportline.retention import service as retention
     from tests.conftest import make_app
 
     with app.app_context():
         seed_inquiries(120, [handler.id])
+        if after_retention:
+            # closed long ago: retention removes their texts (an empty summary included)
+            from sqlalchemy import update
+
+            from supportline.inquiries.models import Inquiry
+
+            db.session.execute(update(Inquiry).where(Inquiry.status == "closed")
+                               .values(updated_at=dt.datetime(2020, 1, 1, tzinfo=UTC)))
+            db.session.commit()
+            anonymised = retention.run().anonymise
+            assert anonymised
         batch = service.export(kind="full", out_dir=out_dir, recipient=age_key["recipient"])
+    report = verify_package(out_dir / batch.file_name, age_key["identity_file"])
+    assert report.ok, report.text()
     first = _inquiries_jsonl(out_dir / batch.file_name, age_key["identity_file"])
+    records = [json.loads(line) for line in first]
+    emptied = [r for r in records if r["anonymised_at"]]
+    assert bool(emptied) is after_retention
+    assert all(r["summary"] == "" and r["caller_organisation"] == "" for r in emptied)
     receiver_db = tmp_path / "nck.db"
     receiver = make_app(f"sqlite:///{receiver_db}", tmp_path / "nck")
     with receiver.app_context():

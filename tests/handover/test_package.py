@@ -194,3 +194,20 @@ def test_unwritable_output_directory(app, tmp_path, handler, make_inquiry):
     make_inquiry(handler)
     with app.app_context(), pytest.raises(service.HandoverError, match="Utkatalogen"):
         service.export(kind="full", out_dir=out, recipient=None, plaintext=True)
+
+
+def test_a_schema_behind_the_code_is_named_with_the_command_that_fixes_it(app, out_dir, handler, make_inquiry):
+    from sqlalchemy import text
+
+    make_inquiry(handler)
+    with app.app_context():
+        db.session.execute(text("ALTER TABLE inquiries RENAME COLUMN anonymised_at TO anonymised_at_old"))
+        db.session.commit()
+        try:
+            with pytest.raises(service.HandoverError, match="supportline db upgrade"):
+                service.export(kind="full", out_dir=out_dir, recipient=None, plaintext=True)
+        finally:
+            db.session.rollback()
+            db.session.execute(text("ALTER TABLE inquiries RENAME COLUMN anonymised_at_old TO anonymised_at"))
+            db.session.commit()
+    assert not list(out_dir.glob("supportline-handover-*"))
