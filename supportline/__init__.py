@@ -39,7 +39,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    from supportline import observability
+
+    # Before every other hook (CSRF's too), so the request id and the clock start first.
+    observability.init_app(app)
     csrf.init_app(app)
+
+    from supportline import ratelimit
+
+    ratelimit.init_app(app)
 
     import supportline.models  # noqa: F401 - registers every table on the metadata
     from supportline import admin, api, auth, handover, inquiries, kb, site, stats

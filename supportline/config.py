@@ -33,6 +33,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+def _key_list(name: str) -> list[str]:
+    """Old keys kept for a rotation: comma-separated, blanks ignored."""
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
 
 
@@ -61,9 +66,15 @@ def load_config(instance_path: str) -> dict:
                 "(till exempel: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
         secret = "dev-only-secret-not-for-production"  # noqa: S105 - dev/test only
+    log_format = os.environ.get("SUPPORTLINE_LOG_FORMAT", "text" if relaxed else "json").strip().lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigError(f"SUPPORTLINE_LOG_FORMAT måste vara json eller text, inte {log_format!r}.")
     return {
         "SUPPORTLINE_ENV": env,
         "SECRET_KEY": secret,
+        # Old values of SECRET_KEY, still accepted for the session cookie and the CSRF tokens (not
+        # for signing), so a rotation does not log everyone out.
+        "SECRET_KEY_FALLBACKS": _key_list("SUPPORTLINE_SECRET_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         # pool_pre_ping: a pooled connection that died (PostgreSQL restarted) is replaced before use.
         # hide_parameters: a database error's message, logged, must not carry case text.
@@ -98,6 +109,8 @@ def load_config(instance_path: str) -> dict:
         # setting fails safe. SUPPORTLINE_MFA_KEY encrypts the TOTP secrets (SECRET_KEY if unset).
         "SUPPORTLINE_REQUIRE_MFA": _bool("SUPPORTLINE_REQUIRE_MFA", not relaxed),
         "SUPPORTLINE_MFA_KEY": os.environ.get("SUPPORTLINE_MFA_KEY"),
+        # Old MFA keys, tried when a secret does not open with the current one (see auth.mfa).
+        "SUPPORTLINE_MFA_KEY_FALLBACKS": _key_list("SUPPORTLINE_MFA_KEY_FALLBACKS"),
         # E-mail (optional): follow-up reminders are sent when a host is set.
         "SUPPORTLINE_SMTP_HOST": os.environ.get("SUPPORTLINE_SMTP_HOST"),
         "SUPPORTLINE_SMTP_PORT": int(os.environ.get("SUPPORTLINE_SMTP_PORT", "587")),
@@ -106,5 +119,10 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_SMTP_STARTTLS": _bool("SUPPORTLINE_SMTP_STARTTLS", True),
         "SUPPORTLINE_MAIL_FROM": os.environ.get("SUPPORTLINE_MAIL_FROM", "stodtelefonen@localhost"),
         "SUPPORTLINE_BASE_URL": os.environ.get("SUPPORTLINE_BASE_URL", "http://127.0.0.1:5000"),
+        # Operations: JSON log lines in production; /metrics for Prometheus (bearer token, or
+        # loopback only when no token is set).
+        "SUPPORTLINE_LOG_FORMAT": log_format,
+        "SUPPORTLINE_LOG_LEVEL": os.environ.get("SUPPORTLINE_LOG_LEVEL", "INFO").upper(),
+        "SUPPORTLINE_METRICS_TOKEN": os.environ.get("SUPPORTLINE_METRICS_TOKEN"),
         "TESTING": env == "test",
     }

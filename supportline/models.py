@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from supportline.audit.models import AuditEvent
-from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, User, UserMfa, UserSession
+from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, PendingLogin, User, UserMfa, UserSession
 from supportline.handover.models import HandoverBatch
 from supportline.inquiries.models import (
     ExposedPerson,
@@ -20,7 +20,7 @@ __all__ = [
     "ApiToken", "Article", "HandoverBatch", "IndexChange", "ArticleFeedback", "ArticleRevision", "AuditEvent",
     "LoginFailure",
     "RateEvent", "User",
-    "UserSession", "UserMfa", "MfaRecoveryCode",
+    "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
     "ResourceCentre",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

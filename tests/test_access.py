@@ -29,6 +29,11 @@ RULES_TESTED_ELSEWHERE = {
     "/konto/tvastegs": "tests/security/test_two_factor.py (logged in, or half-way through a login)",
     "/konto/tvastegs/reservkoder": "tests/security/test_two_factor.py",
     "/konto/logga-ut-overallt": "tests/security/test_sessions.py",
+    "/konto/api-token/<int:token_id>/aterkalla": "tests/security/test_api_tokens.py (only one's own tokens)",
+    "/admin/anvandare/<int:user_id>": "tests/security/test_api_tokens.py::test_only_admins_see_and_revoke_"
+                                      "another_users_tokens",
+    "/admin/anvandare/<int:user_id>/api-token/<int:token_id>/aterkalla": "tests/security/test_api_tokens.py",
+    "/admin/anvandare/<int:user_id>/api-token/aterkalla": "tests/security/test_api_tokens.py",
     "/arenden/static/<path:filename>": "the inquiry pages' stylesheet (static)",
     "/arenden/utkast": "tests/inquiries/test_views.py::test_routes_check_the_role",
     "/arenden/utkast/kasta": "tests/inquiries/test_views.py::test_routes_check_the_role",
@@ -50,6 +55,7 @@ RULES_TESTED_ELSEWHERE = {
     "/admin/overlamning/": "test_handover_page_is_for_coordinators",
     "/statistik/export": "tests/stats/test_views.py::test_statistics_pages_are_for_coordinators_and_admins",
     "/statistik/static/<path:filename>": "the statistics pages' stylesheet and the referral hint's script (static)",
+    "/metrics": "tests/test_observability.py (loopback only, or a bearer token)",
 }
 
 

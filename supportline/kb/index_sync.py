@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 import knowledge
@@ -44,9 +44,9 @@ class SyncState:
 
     @property
     def lag(self) -> int | None:
-        """Changes the index is behind by (None when it does not follow this database's log)."""
+        """Changes the index is behind by (None when unknown)."""
         latest, position = _parse(self.latest), _parse(self.position)
-        if latest is None or position is None or latest[1] != position[1]:
+        if latest is None or position is None:
             return None
         return max(0, latest[0] - position[0])
 
@@ -81,18 +81,20 @@ def _published(slugs: set[str] | None = None) -> list[knowledge.Article]:
     return [to_doc(row) for row in db.session.scalars(stmt.order_by(Article.slug))]
 
 
-def log_head() -> str:
-    """The change log's position as "<newest id>@<time of the first change>".
+def _position(change_id: int, changed_at: dt.datetime) -> str:
+    return f"{change_id}@{changed_at.isoformat()}"
 
-    The first change's time tells one database's log from another's (a restored or a new
-    database numbers its changes from 1 again), so an index never takes another log's
-    position for its own.
+
+def log_head() -> str:
+    """The change log's position as "<newest id>@<its time>".
+
+    The time tells this log's change from another log's change of the same number (a new
+    database, or a restored backup that has since numbered new changes again), so an index
+    never takes another log's position for its own.
     """
-    newest = db.session.scalar(select(func.max(IndexChange.id)))
-    if newest is None:
-        return "0@-"
-    first = db.session.scalar(select(IndexChange.changed_at).order_by(IndexChange.id).limit(1))
-    return f"{newest}@{first.isoformat()}"
+    newest = db.session.execute(select(IndexChange.id, IndexChange.changed_at)
+                                .order_by(IndexChange.id.desc()).limit(1)).first()
+    return _position(*newest) if newest else "0@-"
 
 
 def _parse(position: str | None) -> tuple[int, str] | None:
@@ -103,12 +105,17 @@ def _parse(position: str | None) -> tuple[int, str] | None:
         return None
 
 
-def _changes_since(position: str, latest: str) -> tuple[list[knowledge.Article], list[str]] | None:
+def _changes_since(position: str) -> tuple[list[knowledge.Article], list[str]] | None:
     """The articles to replace and the slugs to remove since `position`, or None when the
-    position does not belong to this database's log (or lies ahead of it): rebuild."""
-    here, there = _parse(latest), _parse(position)
-    if here is None or there is None or there[1] != here[1] or there[0] > here[0]:
+    position is not a change in this database's log (another database, a restored backup,
+    a position ahead of the log): rebuild."""
+    there = _parse(position)
+    if there is None:
         return None
+    if there[0] > 0:
+        stamp = db.session.scalar(select(IndexChange.changed_at).where(IndexChange.id == there[0]))
+        if stamp is None or _position(there[0], stamp) != position:
+            return None
     slugs = set(db.session.scalars(select(IndexChange.slug).where(IndexChange.id > there[0])))
     upserts = _published(slugs) if slugs else []
     return upserts, sorted(slugs - {article.slug for article in upserts})
@@ -135,8 +142,7 @@ def sync_index(app=None, *, force: bool = False, rebuild: bool = False) -> SyncS
         if rebuild:
             index.build(_published(), position=latest)
         elif index.position() != latest:
-            outcome = index.catch_up(latest, _published, lambda position: _changes_since(position, latest),
-                                     lock_timeout=None if force else 0.0)
+            outcome = index.catch_up(latest, _published, _changes_since, lock_timeout=None if force else 0.0)
             if outcome != "current":
                 logger.info("search index %s to change %s", outcome, latest)
         state.latest, state.position, state.synced_at, state.error = latest, latest, utcnow(), None

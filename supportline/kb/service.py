@@ -20,6 +20,7 @@ from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.kb.index_sync import record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
+from supportline.observability.metrics import timed_search
 from supportline.transactions import begin_write
 
 REVIEW_INTERVAL = dt.timedelta(days=365)
@@ -383,13 +384,14 @@ class FallbackHit:
 def search(query: str, *, topic: str | None = None, audience: str | None = None, page: int = 1,
            pagelen: int = 10, include_internal: bool = False):
     sync_index()
-    try:
-        results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
-                                  include_internal=include_internal)
-        results.degraded = False
-        return results
-    except knowledge.IndexUnavailable:
-        return _fallback_search(query, topic, audience, page, pagelen, include_internal)
+    with timed_search("knowledge"):
+        try:
+            results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
+                                      include_internal=include_internal)
+            results.degraded = False
+            return results
+        except knowledge.IndexUnavailable:
+            return _fallback_search(query, topic, audience, page, pagelen, include_internal)
 
 
 def _fallback_search(query, topic, audience, page, pagelen, include_internal) -> FallbackResults:

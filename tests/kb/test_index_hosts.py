@@ -149,6 +149,24 @@ def test_a_restored_database_makes_every_host_rebuild_instead_of_trusting_its_po
         assert service.search("utomlands").hits == []
 
 
+def test_a_restored_backup_that_numbers_new_changes_again_is_not_taken_for_the_index_s_own(app, imported,
+                                                                                            create_user):
+    editor = create_user("editor")
+    _publish(app, editor, "stod-efter-backup", "kusinäktenskap")  # changes 4 and 5, after the backup
+    with app.app_context():
+        assert [h.slug for h in service.search("kusinäktenskap").hits] == ["stod-efter-backup"]
+        # restore the backup taken after change 3: the article and changes 4-5 are gone, numbering goes back
+        db.session.execute(db.text("DELETE FROM kb_index_changes WHERE id > 3"))
+        db.session.execute(db.text("DELETE FROM articles WHERE slug = 'stod-efter-backup'"))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('kb_index_changes', 'id'), 3)"))
+        db.session.commit()
+    _publish(app, editor, "stod-efter-aterlasning", "barnäktenskap")  # numbered 4 and 5 again
+    with app.app_context():
+        assert service.search("kusinäktenskap").hits == []
+        assert [h.slug for h in service.search("barnäktenskap").hits] == ["stod-efter-aterlasning"]
+
+
 # --- the index directory read-only or full ---------------------------------------------------
 
 

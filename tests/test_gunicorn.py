@@ -1,0 +1,102 @@
+"""The web process as the Procfile starts it: gunicorn with two workers, JSON logs on stderr and
+metrics that add up across workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _web_command() -> list[str]:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return shlex.split(line.removeprefix("web:"))
+    raise AssertionError("the Procfile has no web process")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback test server
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.fixture
+def web(app, tmp_path):
+    port = _free_port()
+    log = tmp_path / "web.log"
+    env = {**os.environ, "SUPPORTLINE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32),
+           "SUPPORTLINE_REQUIRE_MFA": "0", "SUPPORTLINE_SECURE_COOKIES": "0", "SUPPORTLINE_RATELIMIT_ENABLED": "0",
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://"),
+           "SUPPORTLINE_INSTANCE_PATH": str(tmp_path / "instance"), "WEB_CONCURRENCY": "2",
+           "PORT": str(port), "HOST": "127.0.0.1", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    env.pop("SUPPORTLINE_LOG_FORMAT", None)
+    # the Procfile's commands are the virtual environment's
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    with open(log, "wb") as stderr:
+        process = subprocess.Popen(_web_command(), cwd=ROOT, env=env,  # noqa: S603 - the Procfile's command
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _sample(text: str, prefix: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix))
+
+
+def test_metrics_add_up_across_the_workers_and_logs_are_json_lines(web):
+    base, log = web
+    for number in range(20):
+        status, headers, _ = _get(f"{base}/kunskap/sok?q=tv%C3%A5ngsgifte+Amira",
+                                  {"X-Request-ID": f"load-{number:08d}"})
+        assert status == 200 and headers["X-Request-ID"] == f"load-{number:08d}"
+    status, _, body = _get(base + "/metrics")
+    assert status == 200
+    text = body.decode()
+    requests = _sample(text, 'supportline_http_requests_total{method="GET",route="/kunskap/sok",status="200"}')
+    assert requests == 20
+    assert _sample(text, 'supportline_search_duration_seconds_count{kind="knowledge"}') == 20
+
+    time.sleep(0.5)  # let the workers flush stderr
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line, gunicorn's own too, is JSON
+    assert any(e["logger"] == "gunicorn.error" and "Booting worker" in e["message"] for e in entries)
+    served = [e for e in entries if e["logger"] == "supportline.request" and e["route"] == "/kunskap/sok"]
+    assert sorted(e["request_id"] for e in served) == [f"load-{n:08d}" for n in range(20)]
+    assert "Amira" not in log.read_text()
