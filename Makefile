@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-tools postgres redis lint clean audit audit-code audit-deps
+.PHONY: run test install test-tools postgres redis lint clean audit audit-code audit-deps audit-deps-known
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ run: install
 test: install test-tools postgres redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory audit-code
+	$(MAKE) --no-print-directory audit-deps-known
 	$(BIN)/pytest
 
 test-tools:
@@ -69,6 +70,18 @@ audit-code: install
 
 audit-deps: install
 	$(BIN)/pip-audit --strict --progress-spinner off --skip-editable
+
+# Part of make test: fails on any known vulnerability pip-audit finds; says plainly how many packages it could
+# not check (a package index without advisory data) or that no advisory service could be reached, instead of
+# passing that off as clean.
+audit-deps-known: install
+	@out=$$($(BIN)/pip-audit --progress-spinner off --skip-editable 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+		echo "pip-audit: $$(echo "$$out" | head -n1)"; \
+		n=$$(echo "$$out" | grep -c "could not be audited"); \
+		[ "$$n" -eq 0 ] || echo "pip-audit: $$n paket kunde inte granskas (paketindexet saknar sårbarhetsdata för dem)"; \
+	elif echo "$$out" | grep -q "known vulnerabilit"; then echo "$$out"; exit 1; \
+	else echo "pip-audit nådde ingen sårbarhetsdatabas; beroendena är inte granskade: $$(echo "$$out" | tail -n1)"; fi
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache
