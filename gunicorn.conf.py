@@ -30,9 +30,12 @@ else:
         os.remove(_old)
 
 
-def child_exit(server, worker):
-    from prometheus_client import multiprocess
+# Imported here, after the directory is set and before any worker exists: importing it inside
+# child_exit (a SIGCHLD handler) could re-enter a half-done import when two workers exit at once.
+from prometheus_client import multiprocess  # noqa: E402
 
+
+def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
