@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -59,7 +62,15 @@ def search():
         results = service.search(query, topic=topic, audience=audience, page=_int_arg("page"), pagelen=PAGE_SIZE,
                                  include_internal=_staff())
     return render_template("kb/search.html", query=query, topic=topic, audience=audience, results=results,
-                           unknown_filter=bool(unknown), topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES)
+                           unknown_filter=bool(unknown), topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
+                           search_url=partial(_search_url, url_for("kb.search")))
+
+
+def _search_url(path: str, **params) -> str:
+    """The search page with these parameters (empty ones left out). The facet links are built
+    with this rather than url_for, which cost a tenth of the whole page with ~30 of them."""
+    pairs = [(name, value) for name, value in params.items() if value]
+    return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
 @bp.get("/<slug>")
