@@ -22,7 +22,7 @@ def article_json(row, html: bool = True) -> dict:
         "url": f"/kunskap/{row.slug}",
     }
     if html:
-        data["body_html"] = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+        data["body_html"] = service.rendered_body(row)
     return data
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer
 
 import knowledge
 from supportline.audit.service import record
@@ -112,7 +114,9 @@ def get_article(slug: str, *, include_unpublished: bool = False, include_interna
 
 
 def published_articles(include_internal: bool = False) -> list[Article]:
-    query = select(Article).where(Article.status == "published").order_by(Article.title)
+    """For lists (titles, summaries, topics): the bodies, the bulk of each row, are not loaded."""
+    query = (select(Article).options(defer(Article.body), defer(Article.sources))
+             .where(Article.status == "published").order_by(Article.title))
     if not include_internal:
         query = query.where(Article.visibility == "public")
     return list(db.session.scalars(query))
@@ -120,6 +124,18 @@ def published_articles(include_internal: bool = False) -> list[Article]:
 
 def published_slugs() -> set[str]:
     return set(db.session.scalars(select(Article.slug).where(Article.status == "published")))
+
+
+def rendered_body(row: Article) -> str:
+    """The article's sanitised HTML. Rendering and sanitising take several milliseconds, so each
+    process keeps the result for this text and this set of published articles (a link to an
+    article that is not published is not made a link)."""
+    return _render_cached(row.body, frozenset(published_slugs()))
+
+
+@functools.lru_cache(maxsize=256)
+def _render_cached(body: str, slugs: frozenset) -> str:
+    return knowledge.render_markdown(body, known_slugs=set(slugs))
 
 
 def related_articles(row: Article, include_internal: bool, limit: int = 4) -> list[Article]:

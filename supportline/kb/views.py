@@ -82,7 +82,7 @@ def article(slug: str):
         abort(404)
     if row.status == "published":
         service.count_view(row)
-    html = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+    html = service.rendered_body(row)
     feedback = service.feedback_summary(row) if staff else None
     if feedback is not None:
         feedback["links"] = service.times_linked(row)
@@ -99,7 +99,7 @@ def feedback(slug: str):
         abort(404)
     form = FeedbackForm()
     if not form.validate_on_submit():
-        html = knowledge.render_markdown(row.body, known_slugs=service.published_slugs())
+        html = service.rendered_body(row)
         return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704  # nosec B704
                                related=service.related_articles(row, _staff()), form=form,
                                topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=None,

@@ -62,6 +62,25 @@ def test_article_page_shows_sources_review_date_and_related(client, imported):
     assert "Var detta till hjälp?" in html
 
 
+def test_a_link_to_an_article_follows_whether_that_article_is_published(client, app, imported, create_user):
+    from knowledge.render import BROKEN_LINK_CLASS
+    from supportline.kb import service
+
+    broken = f'class="{BROKEN_LINK_CLASS}" href="/kunskap/utreseforbud-kort"'
+    editor = create_user("editor")
+    html = client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+    assert 'href="/kunskap/utreseforbud-kort"' in html and broken not in html
+    with app.app_context():
+        target = db.session.scalar(select(Article).where(Article.slug == "utreseforbud-kort"))
+        target_id = target.id
+        service.set_status(editor, target, "archived")
+    # the same article text, rendered before: now the link is marked as leading nowhere
+    assert broken in client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+    with app.app_context():
+        service.set_status(editor, db.session.get(Article, target_id), "published")
+    assert broken not in client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+
+
 def test_internal_article_is_invisible_without_login(client, imported, login_as):
     assert client.get("/kunskap/intern-rutin").status_code == 404
     login_as("handler")
