@@ -76,7 +76,8 @@ def list_inquiries():
         return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer."})
     result = search_inquiries(current_user, filters, page=page)
     return jsonify({
-        "total": result.total, "page": result.page, "pages": result.pages,
+        "total": result.total, "total_exact": result.total_exact, "page": result.page, "pages": result.pages,
+        "has_next": result.has_next,
         "items": [{"id": r.id, "received_at": r.received_at.isoformat().replace("+00:00", "Z"), "status": r.status,
                    "urgency": r.urgency, "county_code": r.county_code, "caller_sector": r.caller_sector,
                    "summary": r.excerpt, "follow_up_on": r.follow_up_on.isoformat() if r.follow_up_on else None,

@@ -34,7 +34,12 @@ def paths() -> tuple[dict, dict]:
                                     "pattern": "^[\\x21-\\x7e]+$"}}
     id_param = {"name": "inquiry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     listing = {"type": "object", "properties": {
-        "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+        "total": {"type": "integer", "description": "Matching inquiries; when total_exact is false, at least this many "
+                  "(counting stops at 1,000)."},
+        "total_exact": {"type": "boolean"},
+        "page": {"type": "integer"},
+        "pages": {"type": "integer", "description": "Pages; when total_exact is false, the pages known to exist."},
+        "has_next": {"type": "boolean"},
         "items": {"type": "array", "items": {"type": "object"}}}}
     return {
         "/api/v1/inquiries": {

@@ -31,6 +31,9 @@ from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
 
 PER_PAGE = 25
+# Counting every match of a broad filter over 100,000 inquiries costs more than the rest of the
+# page; beyond this many the list says "fler än 1 000" and pages on without a last page.
+COUNT_LIMIT = 1000
 
 
 def document_text(inquiry: Inquiry) -> str:
@@ -124,13 +127,21 @@ class Filters:
 @dataclass
 class Page:
     items: list
-    total: int
+    total: int  # exact when total_exact, else COUNT_LIMIT: there are more
     page: int
     per_page: int
+    total_exact: bool = True
+    more: bool = False  # rows follow this page
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        """The number of pages when the total is exact; else as many as are known to exist."""
+        known = max(1, math.ceil(self.total / self.per_page))
+        return known if self.total_exact else max(known, self.page + (1 if self.more else 0))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more
 
 
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
@@ -174,12 +185,13 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
     page = min(max(1, page), 1_000_000)
     conds = _conditions(filters)
     with timed_search("inquiries"):
-        total = db.session.scalar(select(func.count()).select_from(Inquiry).where(*conds)) or 0
+        matches = select(Inquiry.id).where(*conds).limit(COUNT_LIMIT + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(matches)) or 0
         rows = db.session.execute(
             select(*ROW_COLUMNS).where(*conds).order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
+            .limit(per_page + 1).offset((page - 1) * per_page)
         ).all()
-    items = [InquiryRow(*r) for r in rows]
+    items = [InquiryRow(*r) for r in rows[:per_page]]
     if audit:
         args = filters.as_args()
         if "q" in args:
@@ -188,4 +200,5 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
         audit_list(actor, "inquiry.list", [r.id for r in items], {"filters": args, "page": page})
     else:
         db.session.rollback()
-    return Page(items, total, page, per_page)
+    return Page(items, min(total, COUNT_LIMIT), page, per_page, total_exact=total <= COUNT_LIMIT,
+                more=len(rows) > per_page)

@@ -245,3 +245,27 @@ def test_routes_check_the_role(app, client, auth, create_user, make_inquiry, rol
 def test_unknown_inquiry_is_404(client, login_as):
     login_as("handler")
     assert client.get("/arenden/99999").status_code == 404
+
+
+def test_a_broad_list_stops_counting_and_still_pages_on(app, client, login_as, make_inquiry, monkeypatch):
+    from supportline.inquiries import search
+
+    handler = login_as("handler")
+    for _ in range(8):
+        make_inquiry(handler)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    with app.app_context():
+        from supportline.auth.models import User
+        from supportline.extensions import db
+
+        actor = db.session.get(User, handler.id)
+        first = search.search_inquiries(actor, search.Filters(), page=1, per_page=3)
+        assert (first.total, first.total_exact, len(first.items), first.has_next) == (5, False, 3, True)
+        last = search.search_inquiries(actor, search.Filters(), page=3, per_page=3)
+        assert (len(last.items), last.has_next, last.pages) == (2, False, 3)
+        exact = search.search_inquiries(actor, search.Filters(status="closed"), page=1, per_page=3)
+        assert exact.total_exact and exact.total == 0
+    page = client.get("/arenden").get_data(as_text=True)
+    assert "Fler än 5 ärenden, sida 1." in page
+    listed = client.get("/api/v1/inquiries").json
+    assert listed["total"] == 5 and listed["total_exact"] is False and listed["has_next"] is False
