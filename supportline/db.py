@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -98,3 +99,12 @@ def _sqlite_on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_from_hint(self, table, text):
+    """SQLite takes a table hint ("INDEXED BY ix_...") right after the table's name; SQLAlchemy's
+    SQLite compiler drops hints given with Select.with_hint(..., "sqlite") unless told so."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint

@@ -34,6 +34,7 @@ PER_PAGE = 25
 # Counting every match of a broad filter over 100,000 inquiries costs more than the rest of the
 # page; beyond this many the list says "fler än 1 000" and pages on without a last page.
 COUNT_LIMIT = 1000
+TIME_INDEX = "ix_inquiries_received_at_id"
 
 
 def document_text(inquiry: Inquiry) -> str:
@@ -187,10 +188,14 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
     with timed_search("inquiries"):
         matches = select(Inquiry.id).where(*conds).limit(COUNT_LIMIT + 1).subquery()
         total = db.session.scalar(select(func.count()).select_from(matches)) or 0
-        rows = db.session.execute(
-            select(*ROW_COLUMNS).where(*conds).order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
-            .limit(per_page + 1).offset((page - 1) * per_page)
-        ).all()
+        fetch = (select(*ROW_COLUMNS).where(*conds).order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+                 .limit(per_page + 1).offset((page - 1) * per_page))
+        if total > COUNT_LIMIT and page * per_page <= COUNT_LIMIT:
+            # Many matches and an early page: walking the time index meets the page's rows within a
+            # few thousand entries, where SQLite's own plan (the filter's index) sorts every match
+            # first (18 ms for a common topic over 100,000 inquiries, against 4 ms).
+            fetch = fetch.with_hint(Inquiry, f"INDEXED BY {TIME_INDEX}", "sqlite")
+        rows = db.session.execute(fetch).all()
     items = [InquiryRow(*r) for r in rows[:per_page]]
     if audit:
         args = filters.as_args()
