@@ -178,6 +178,7 @@ def export(*, kind: str, out_dir: Path, recipient: str | None, plaintext: bool =
         batch = _claim(kind, slot, trigger, actor, now or utcnow())
         if batch.status == "done":
             return batch
+        _refuse_a_number_already_written(out_dir, batch.sequence)
         try:
             _write_package(batch, out_dir, age_recipient)
         except BaseException as exc:
@@ -201,6 +202,18 @@ def export(*, kind: str, out_dir: Path, recipient: str | None, plaintext: bool =
                                     "halvfärdigt paket finns kvar; kör exporten igen.") from None
             raise
     return db.session.get(HandoverBatch, batch.id)
+
+
+def _refuse_a_number_already_written(out_dir: Path, sequence: int) -> None:
+    """A finished package with this number in the folder that the ledger does not count as done
+    means the ledger went back in time (a database restored from an older backup): writing
+    would give NCK a second, different package under a number it already has."""
+    for path in sorted(out_dir.glob(f"supportline-handover-*-{sequence:06d}.tar*")):
+        raise HandoverError(
+            f"Mappen {out_dir} har redan ett paket med nummer {sequence} ({path.name}) som "
+            "överlämningsregistret inte känner till. Har databasen återställts från en äldre säkerhetskopia? "
+            "Jämför registret med paketen och med vad NCK har tagit emot innan exporten körs "
+            "(docs/OPERATIONS.md, återställning). Inget nytt paket skrevs.")
 
 
 def _schema_behind(exc: BaseException) -> bool:

@@ -211,3 +211,18 @@ def test_a_schema_behind_the_code_is_named_with_the_command_that_fixes_it(app, o
             db.session.execute(text("ALTER TABLE inquiries RENAME COLUMN anonymised_at_old TO anonymised_at"))
             db.session.commit()
     assert not list(out_dir.glob("supportline-handover-*"))
+
+
+def test_a_ledger_gone_back_in_time_does_not_write_a_number_again(app, out_dir, handler, make_inquiry):
+    from supportline.handover.models import HandoverBatch
+
+    make_inquiry(handler)
+    first, _sha, sequence = _export(app, out_dir, recipient=None, plaintext=True)
+    # a database restored from a backup taken before that package: the ledger does not know it
+    with app.app_context():
+        db.session.query(HandoverBatch).delete()
+        db.session.commit()
+    with app.app_context(), pytest.raises(service.HandoverError, match="återställts från en äldre"):
+        service.export(kind="full", out_dir=out_dir, recipient=None, plaintext=True)
+    assert [p.name for p in out_dir.glob("supportline-handover-*")] == [first]
+    assert sequence == 1
