@@ -39,22 +39,20 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import BIN, ROOT, free_port, run_cli, stop, wait_healthy  # noqa: E402
+
 PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORKERS = 2
 # The access log (production runs one too, see the Procfile) gives the time each request spent in the
@@ -72,10 +70,6 @@ ROUTE_ORDER = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load() -> str:
@@ -83,58 +77,12 @@ def load() -> str:
     return f"load {one:.1f} (5 min {five:.1f})"
 
 
-def run_cli(args: list[str], env: dict, timeout: float, stdin: str | None = None) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run([str(BIN / "supportline"), *args], cwd=ROOT, env=env, input=stdin, capture_output=True,
-                          text=True, timeout=timeout)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"supportline {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return elapsed, done.stdout.strip()
 
 
-def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, documents: int, timeout: float = 90.0) -> dict:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            status, body = get(base + "/healthz", timeout=2.0)
-            last = (status, body[:300])
-            if status == 200:
-                health = json.loads(body)
-                if health["database"].get("ok") and health["index"].get("ok") \
-                        and health["index"].get("documents") == documents:
-                    return health
-        except (OSError, ValueError) as exc:
-            last = repr(exc)
-        time.sleep(0.25)
-    raise RuntimeError(f"/healthz not ready within {timeout} s: {last}")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the gunicorn we started: TERM to its master, then KILL to its own process group."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    # start_new_session=True made the master the leader of a group of its own: only our workers are in it.
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=5)
 
 
 # CPU accounting ----------------------------------------------------------------------------------
@@ -423,7 +371,7 @@ def run(args) -> dict:
              str(access_log), "--access-logformat", ACCESS_FORMAT, "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        out["health"] = wait_healthy(base, proc, documents)
+        out["health"] = wait_healthy(base, proc, documents, timeout=90.0)
         # The load generator gets only what it needs: the accounts and the pace, not the app's secrets.
         locust_env = {k: v for k, v in env.items() if not k.startswith("SUPPORTLINE_")
                       and k not in {"SECRET_KEY", "DATABASE_URL"}}

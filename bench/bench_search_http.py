@@ -15,25 +15,20 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+from server import BIN, ROOT, free_port, get, run_cli, stop, wait_healthy  # noqa: E402
 
 import knowledge  # noqa: E402
 
-ROOT = common.ROOT
-BIN = ROOT / ".venv" / "bin"
 GOAL_RPS = 200.0
 GOAL_P50 = 0.030
 WORKERS = 2
@@ -82,10 +77,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def instance_env(tmp: Path) -> dict[str, str]:
@@ -104,42 +95,10 @@ def instance_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], env, timeout: float) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        [str(BIN / "supportline"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"supportline {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return elapsed, done.stdout.strip()
 
 
-def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, documents: int, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            status, body = get(base + "/healthz", timeout=2.0)
-            last = (status, body[:300])
-            if status == 200:
-                health = json.loads(body)
-                if health["index"].get("ok") and health["index"].get("documents") == documents:
-                    return health
-        except (OSError, ValueError) as exc:
-            last = repr(exc)
-        time.sleep(0.25)
-    raise RuntimeError(f"/healthz not ready within {timeout} s: {last}")
 
 
 def wrk(script: Path, url: str, connections: int, duration: int) -> dict:
@@ -156,20 +115,6 @@ def wrk(script: Path, url: str, connections: int, duration: int) -> dict:
     return result
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the gunicorn we started: TERM to its master, then KILL to its own process group."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    # start_new_session=True made the master the leader of a group of its own: only our workers are in it.
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=5)
 
 
 def run(args) -> dict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+import psycopg
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -108,3 +110,45 @@ def _sqlite_from_hint(self, table, text):
 
 
 SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
+
+
+# --- a database that is unreachable for now ---------------------------------------------
+
+# SQLite raises OperationalError for programming errors too (no such table, syntax errors);
+# only these mean a database that is busy or not there.
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database file",
+                      "disk i/o error")
+
+
+def _unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):  # no free pooled connection
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy recognised a lost connection
+        return True
+    # psycopg's OperationalError: refused or lost connections, an administrator shutdown, a
+    # server starting up, too many connections, a serialization failure. All pass with time.
+    if isinstance(exc.orig, psycopg.OperationalError):
+        return True
+    return isinstance(exc.orig, sqlite3.OperationalError) and str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """Whether exc (or an exception it was raised from) means the database is unreachable for now."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if _unavailable(exc):
+            return True
+        exc, seen = exc.__cause__, seen + 1
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """Exception classes only: the message of a database error can hold SQL and its parameters,
+    that is case text."""
+    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        name += f" ({type(orig).__module__}.{type(orig).__qualname__})"
+    return name

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from supportline import __version__
 from supportline.audit.service import record
-from supportline.db import utcnow
+from supportline.db import is_database_unavailable, utcnow
 from supportline.extensions import db
 from supportline.handover.models import HandoverBatch
 from supportline.handover.package import (
@@ -193,8 +193,7 @@ def export(*, kind: str, out_dir: Path, recipient: str | None, plaintext: bool =
                 raise HandoverError("Databasens tabeller stämmer inte med programmet (en migrering saknas?). "
                                     "Kör 'supportline db upgrade' och sedan exporten igen. Inget halvfärdigt "
                                     "paket finns kvar.") from None
-            if isinstance(exc, (OperationalError, InterfaceError)) or (
-                    isinstance(exc, DBAPIError) and exc.connection_invalidated):
+            if is_database_unavailable(exc):
                 raise HandoverError("Databasen slutade svara under exporten. Inget halvfärdigt paket finns kvar "
                                     "och inget har gått förlorat; kör exporten igen när databasen svarar.") from None
             if isinstance(exc, DBAPIError):

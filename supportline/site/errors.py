@@ -6,7 +6,8 @@ from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from supportline.site.unavailable import database_unavailable, is_database_unavailable
+from supportline.db import is_database_unavailable
+from supportline.site.unavailable import database_unavailable
 
 MESSAGES = {
     400: ("Felaktig begäran", "Begäran kunde inte behandlas. Kontrollera det du skickade och försök igen."),

@@ -7,53 +7,11 @@ the opposite, and the JSON API's Idempotency-Key makes the retry of a save safe.
 
 from __future__ import annotations
 
-import sqlite3
-
-import psycopg
 from flask import current_app, g, make_response, request
-from sqlalchemy import exc as sa_exc
+
+from supportline.db import describe, is_database_unavailable
 
 RETRY_AFTER_SECONDS = 5
-
-# SQLite raises OperationalError for programming errors too (no such table, syntax errors);
-# only these mean a database that is busy or not there.
-SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database file",
-                      "disk i/o error")
-
-
-def _unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):  # no free pooled connection
-        return True
-    if not isinstance(exc, sa_exc.DBAPIError):
-        return False
-    if exc.connection_invalidated:  # SQLAlchemy recognised a lost connection
-        return True
-    # psycopg's OperationalError: refused or lost connections, an administrator shutdown, a
-    # server starting up, too many connections, a serialization failure. All pass with time.
-    if isinstance(exc.orig, psycopg.OperationalError):
-        return True
-    return isinstance(exc.orig, sqlite3.OperationalError) and str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
-
-
-def is_database_unavailable(exc: BaseException | None) -> bool:
-    """Whether exc (or an exception it was raised from) means the database is unreachable for now."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if _unavailable(exc):
-            return True
-        exc, seen = exc.__cause__, seen + 1
-    return False
-
-
-def describe(exc: BaseException) -> str:
-    """Exception classes only: the message of a database error can hold SQL and its parameters,
-    that is case text."""
-    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
-    orig = getattr(exc, "orig", None)
-    if orig is not None:
-        name += f" ({type(orig).__module__}.{type(orig).__qualname__})"
-    return name
-
 
 def database_unavailable(exc: BaseException):
     from supportline.extensions import db, login_manager

@@ -153,9 +153,10 @@ def test_the_openapi_description_documents_the_header(client):
     assert "Idempotent-Replayed" in post["description"]
 
 
-def test_a_503_answer_to_a_save_that_went_through_is_safe_to_retry(app, client, token, monkeypatch):
+def _first_save_loses_its_connection(monkeypatch) -> list[int]:
+    """The first save commits, then the connection is lost before the answer; returns the ids saved."""
     real = service.create_inquiry
-    calls = []
+    calls: list[int] = []
 
     def saved_then_connection_lost(*args, **kwargs):
         inquiry = real(*args, **kwargs)
@@ -165,6 +166,11 @@ def test_a_503_answer_to_a_save_that_went_through_is_safe_to_retry(app, client, 
         return inquiry
 
     monkeypatch.setattr(service, "create_inquiry", saved_then_connection_lost)
+    return calls
+
+
+def test_a_503_answer_to_a_save_that_went_through_is_safe_to_retry(app, client, token, monkeypatch):
+    calls = _first_save_loses_its_connection(monkeypatch)
     headers = _headers(token())
     lost = client.post(URL, json=valid_payload(), headers=headers)
     assert lost.status_code == 503
@@ -211,17 +217,7 @@ def test_spara_pressed_twice_saves_one_inquiry(app, client, login_as):
 def test_spara_again_after_a_503_when_the_first_save_went_through(app, client, login_as, monkeypatch, caplog):
     login_as("handler")
     form = _open_form(client)
-    real = service.create_inquiry
-    calls = []
-
-    def saved_then_connection_lost(*args, **kwargs):
-        inquiry = real(*args, **kwargs)
-        calls.append(inquiry.id)
-        if len(calls) == 1:
-            raise _lost_connection()
-        return inquiry
-
-    monkeypatch.setattr(service, "create_inquiry", saved_then_connection_lost)
+    calls = _first_save_loses_its_connection(monkeypatch)
     lost = client.post("/arenden/nytt", data=form)
     assert lost.status_code == 503 and lost.headers["Retry-After"].isdigit()
     page = lost.get_data(as_text=True)
