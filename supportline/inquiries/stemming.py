@@ -14,7 +14,7 @@ STEP1 = sorted(
     "ernas ornas es ades andes ens arens hetens erns at andet het ast".split(),
     key=len, reverse=True,
 )
-STEP2 = ("dd", "gd", "nn", "dt", "gt", "kk", "tt")
+STEP2 = ("dd", "gd", "nn", "dt", "gt", "kt", "tt")
 # A short stop list (as in the Snowball Swedish list): words that would match most inquiries.
 STOPWORDS = frozenset(
     "och det att i en jag hon som han på den med var sig för så till är men ett om hade de av icke mig du "
