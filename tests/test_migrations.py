@@ -45,3 +45,5 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        # Read through the operating system's page cache, shared by every connection and worker.
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() >= 2**30
