@@ -8,7 +8,6 @@ from supportline.inquiries.models import (
     Inquiry,
     InquiryCode,
     InquiryDraft,
-    InquirySearchDocument,
     InquiryTerm,
     TimelineEntry,
 )
@@ -22,5 +21,5 @@ __all__ = [
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
     "ResourceCentre",
-    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
+    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquiryTerm", "TimelineEntry",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportline.auth.models import User
@@ -134,19 +133,8 @@ class InquiryDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class InquirySearchDocument(Base):
-    """PostgreSQL's search document: to_tsvector('swedish', case text), GIN-indexed.
-    Unused on SQLite, which uses InquiryTerm (see search.py for why)."""
-
-    __tablename__ = "inquiry_search"
-    __table_args__ = (Index("ix_inquiry_search_document", "document", postgresql_using="gin"),)
-
-    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
-    document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
-
-
 class InquiryTerm(Base):
-    """SQLite's search table: one row per distinct Swedish-stemmed term of an inquiry's case text."""
+    """The search table: one row per distinct Swedish-stemmed term of an inquiry's case text."""
 
     __tablename__ = "inquiry_terms"
 
