@@ -92,14 +92,30 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters most things by copying the table and dropping the old one; with
+            # foreign keys on, that drop deletes every child row through ON DELETE CASCADE (an
+            # inquiry's timeline, a user's sessions). SQLite's own procedure for schema changes:
+            # keys off (outside any transaction), change, then check them.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+        finally:
+            if sqlite:
+                # Never hand the pool a connection without foreign keys; a new one gets them.
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -47,3 +47,35 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         # Read through the operating system's page cache, shared by every connection and worker.
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() >= 2**30
+
+
+def test_downgrade_and_upgrade_keep_the_rows_of_rebuilt_tables(app, login_as):
+    """SQLite alters most things by rebuilding the table; dropping the old one must not take the
+    child rows with it through ON DELETE CASCADE (timelines, persons and codes of inquiries)."""
+    from supportline.auth.models import User
+    from supportline.inquiries.service import add_entry, create_inquiry
+    from tests.inquiries.conftest import valid_payload
+
+    handler = login_as("handler")  # a session row, child of users
+    children = ("inquiry_timeline", "inquiry_exposed_persons", "inquiry_codes", "user_sessions")
+
+    def counts():
+        with db.engine.connect() as conn:
+            return {table: conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()  # noqa: S608
+                    for table in ("inquiries", *children)}
+
+    with app.app_context():
+        actor = db.session.get(User, handler.id)
+        inquiry = create_inquiry(actor, valid_payload())
+        add_entry(actor, inquiry.id, "note", "Kuratorn ringer tillbaka i morgon.")
+        before = counts()
+        assert all(before.values()), before
+        downgrade(revision="0005")
+        db.engine.dispose()
+        assert counts() == before
+        upgrade()
+        db.engine.dispose()
+        assert counts() == before
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
