@@ -38,6 +38,7 @@ PAGES = [
     ("search 'skyddat boende'", "/arenden?q=skyddat+boende"),
     ("search + filter", "/arenden?q=utreseförbud&county=14"),
     ("start page (follow-ups)", "/"),
+    ("case page /arenden/<id>", "/arenden/50000"),
 ]
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

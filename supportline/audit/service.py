@@ -6,6 +6,7 @@ from flask import has_request_context, request
 
 from supportline.audit.models import AuditEvent
 from supportline.extensions import db
+from supportline.transactions import begin_write
 
 
 def record(action: str, user=None, *, actor: str | None = None, object_type: str | None = None,
@@ -23,3 +24,25 @@ def record(action: str, user=None, *, actor: str | None = None, object_type: str
     )
     db.session.add(event)
     return event
+
+
+def record_read(action: str, user=None, *, object_type: str | None = None, object_id=None,
+                detail: dict | None = None) -> None:
+    """Log a read and commit it before the page shows what was read (a failed write fails the
+    request), keeping what the session has loaded.
+
+    A plain commit expires every object in the session: an inquiry's page, which logs two
+    reads (the inquiry, then its earlier contacts), loaded the inquiry with its timeline,
+    persons and codes three times. Neither a read nor an audit insert changes them.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("record_read() with unsaved changes in the session; record() them with the change")
+    session.expire_on_commit = False
+    try:
+        session.commit()  # ends the read, so on SQLite the write lock is not taken inside an old snapshot
+        begin_write()
+        record(action, user, object_type=object_type, object_id=object_id, detail=detail)
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -19,7 +19,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from supportline.audit.service import record
+from supportline.audit.service import record, record_read
 from supportline.auth.models import User
 from supportline.db import is_valid_id, utcnow
 from supportline.extensions import db
@@ -625,7 +625,6 @@ def _reindex(inquiry: Inquiry) -> None:
 
 def get_inquiry(actor: User, inquiry_id: int, action: str = "inquiry.read") -> Inquiry:
     """One inquiry with everything shown on its page; the read is audit-logged."""
-    begin_write()
     inquiry = db.session.scalar(
         select(Inquiry).where(Inquiry.id == inquiry_id).options(
             selectinload(Inquiry.exposed_persons), selectinload(Inquiry.codes),
@@ -635,8 +634,7 @@ def get_inquiry(actor: User, inquiry_id: int, action: str = "inquiry.read") -> I
     if inquiry is None:
         db.session.rollback()
         raise InquiryNotFound(inquiry_id)
-    record(action, actor, object_type="inquiry", object_id=inquiry.id)
-    db.session.commit()
+    record_read(action, actor, object_type="inquiry", object_id=inquiry.id)
     return inquiry
 
 
@@ -670,9 +668,7 @@ ROW_COLUMNS = (Inquiry.id, Inquiry.received_at, Inquiry.status, Inquiry.urgency,
 def audit_list(actor: User, action: str, ids: list[int], detail: dict | None = None) -> None:
     """Log which inquiries a list showed. Done after the query, so on SQLite the write lock is
     held only for this insert and not for the whole search."""
-    begin_write()
-    record(action, actor, object_type="inquiry", detail={**(detail or {}), "ids": ids})
-    db.session.commit()
+    record_read(action, actor, object_type="inquiry", detail={**(detail or {}), "ids": ids})
 
 
 def due_follow_ups(actor: User, limit: int = 50) -> list[InquiryRow]:

@@ -269,3 +269,32 @@ def test_a_broad_list_stops_counting_and_still_pages_on(app, client, login_as, m
     assert "Fler än 5 ärenden, sida 1." in page
     listed = client.get("/api/v1/inquiries").json
     assert listed["total"] == 5 and listed["total_exact"] is False and listed["has_next"] is False
+
+
+def test_case_page_reads_the_case_once_and_logs_both_reads(app, client, login_as, make_inquiry):
+    from sqlalchemy import event
+
+    handler = login_as("handler")
+    earlier = make_inquiry(handler, caller_organisation="Norra skolan")
+    inquiry_id = make_inquiry(handler, caller_organisation="Norra skolan")
+    token = csrf_from(client.get(f"/arenden/{inquiry_id}").get_data(as_text=True))
+    assert client.post(f"/arenden/{inquiry_id}/handelse",
+                       data={"csrf_token": token, "kind": "note", "text": "Ringer i morgon."}).status_code == 302
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            page = client.get(f"/arenden/{inquiry_id}").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert "Ringer i morgon." in page and f"/arenden/{earlier}" in page
+        reads = [s for s in statements if s.startswith("SELECT inquiries.id, inquiries.channel")]
+        timeline_reads = [s for s in statements if s.startswith("SELECT inquiry_timeline.")]
+        assert (len(reads), len(timeline_reads)) == (1, 1), statements
+        logged = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("inquiry.%"))
+                                    .order_by(AuditEvent.id.desc()).limit(2)).all()
+        assert logged == ["inquiry.list.previous", "inquiry.read"]

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from flask import request
 from flask_migrate import upgrade
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from supportline.auth.models import User
 from supportline.extensions import db
@@ -189,6 +189,7 @@ def test_a_connection_dropped_after_the_answer_is_made_does_not_turn_it_into_an_
         # PostgreSQL goes away after the view has made its answer, with the request's transaction
         # still open: closing the session at the end of the request then fails.
         if request.method == "GET" and not dropped:
+            db.session.execute(select(func.count()).select_from(User))  # the transaction is open on the server
             pid = db.session.connection().connection.dbapi_connection.info.backend_pid
             dropped.append(admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone()[0])
         return response
