@@ -267,18 +267,23 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
             db.session.execute(select(func.set_config("max_parallel_workers_per_gather", "0", True)))
         ids = db.session.scalars(match.candidates(COUNT_LIMIT + 1)).all()
         total = len(ids)
+        offset = (page - 1) * per_page
         if total <= COUNT_LIMIT:
             # Every match is known: the page is read by id, without evaluating the filters again.
             listed = _listed(ids)
-            fetch = select(*ROW_COLUMNS).select_from(listed).join(Inquiry, Inquiry.id == listed.c.id)
+            fetch = (select(*ROW_COLUMNS).select_from(listed).join(Inquiry, Inquiry.id == listed.c.id)
+                     .order_by(*newest_first).limit(per_page + 1).offset(offset))
         else:
-            fetch = select(*ROW_COLUMNS).where(*match.conditions())
+            # The page's ids first, read along the time index, then only those rows: a deep page
+            # on PostgreSQL no longer reads every row it skips (page 200: 0.6 ms against 4.4).
+            page_ids = (select(Inquiry.id).where(*match.conditions()).order_by(*newest_first)
+                        .limit(per_page + 1).offset(offset).correlate(None))
             if page * per_page <= COUNT_LIMIT:
                 # Many matches and an early page: walking the time index meets the page's rows
                 # within a few thousand entries, where SQLite's own plan (the filter's index) sorts
                 # every match first (18 ms for a common topic over 100,000 inquiries, against 4 ms).
-                fetch = fetch.with_hint(Inquiry, f"INDEXED BY {TIME_INDEX}", "sqlite")
-        fetch = fetch.order_by(*newest_first).limit(per_page + 1).offset((page - 1) * per_page)
+                page_ids = page_ids.with_hint(Inquiry, f"INDEXED BY {TIME_INDEX}", "sqlite")
+            fetch = select(*ROW_COLUMNS).where(Inquiry.id.in_(page_ids)).order_by(*newest_first)
         rows = db.session.execute(fetch).all() if ids else []
     items = [InquiryRow(*r) for r in rows[:per_page]]
     if audit:
