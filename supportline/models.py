@@ -8,6 +8,7 @@ from supportline.inquiries.models import (
     Inquiry,
     InquiryCode,
     InquiryDraft,
+    InquirySearchDocument,
     InquiryTerm,
     TimelineEntry,
 )
@@ -21,5 +22,5 @@ __all__ = [
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
     "ResourceCentre",
-    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquiryTerm", "TimelineEntry",
+    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

@@ -123,17 +123,8 @@ def _advance_sequences() -> None:
 
 
 def _reindex_imported() -> None:
-    from supportline.inquiries.search import index_inquiry
+    from supportline.inquiries.search import reindex_inquiries
     from supportline.kb.service import reindex
 
-    last_id = 0
-    while True:
-        rows = list(db.session.scalars(select(Inquiry).where(Inquiry.id > last_id).order_by(Inquiry.id).limit(500)))
-        if not rows:
-            break
-        begin_write()
-        for inquiry in rows:
-            index_inquiry(inquiry)
-        db.session.commit()
-        last_id = rows[-1].id
+    reindex_inquiries()
     reindex()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportline.auth.models import User
@@ -131,6 +132,21 @@ class InquiryDraft(Base):
     key: Mapped[str] = mapped_column(String(40))  # "new", or "inquiry-<id>" for an edit
     payload: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InquirySearchDocument(Base):
+    """PostgreSQL's former search document, to_tsvector('swedish', case text) with a GIN index.
+
+    Search no longer reads it (it reads InquiryTerm), but it is kept up to date, and emptied
+    by retention, for one release: the previous version, which searches it, keeps working
+    while a release is rolled out or rolled back. A later migration drops it. Unused on SQLite.
+    """
+
+    __tablename__ = "inquiry_search"
+    __table_args__ = (Index("ix_inquiry_search_document", "document", postgresql_using="gin"),)
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
 class InquiryTerm(Base):

@@ -122,6 +122,7 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
         # keeps them in memory (the default 2 MB made the seed I/O-bound).
         db.session.execute(text("PRAGMA cache_size=-262144"))
     next_id = (db.session.scalar(select(func.max(Inquiry.id))) or 0) + 1
+    first_id = next_id
     made = 0
     while made < missing:
         inquiries, persons, codes, terms = [], [], [], []
@@ -176,6 +177,13 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
             _bulk_insert(model.__table__, rows, postgres)
         made += len(inquiries)
     if postgres:
+        # For the previous release, which searches the tsvector (see InquirySearchDocument);
+        # one set-based statement, the same text as search.document_text.
+        db.session.execute(text(
+            "INSERT INTO inquiry_search (inquiry_id, document) "
+            "SELECT id, to_tsvector('swedish', concat_ws(E'\\n', nullif(summary, ''), nullif(advice, ''), "
+            "nullif(caller_role, ''), nullif(caller_organisation, ''))) FROM inquiries WHERE id >= :first"),
+            {"first": first_id})
         # Ids were given explicitly; move the sequence past them.
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('inquiries', 'id'), :last)"),
                            {"last": next_id - 1})
@@ -203,7 +211,7 @@ def refresh_statistics() -> None:
     """Give the query planner statistics for the bulk-loaded tables. Without them PostgreSQL
     guesses a handful of rows per code and picks nested loops over tens of thousands (list
     pages 3-5x slower until autovacuum gets round to it)."""
-    tables = ["inquiries", "inquiry_codes", "inquiry_exposed_persons", "inquiry_terms"]
+    tables = ["inquiries", "inquiry_codes", "inquiry_exposed_persons", "inquiry_search", "inquiry_terms"]
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(tables))

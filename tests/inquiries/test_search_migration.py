@@ -1,6 +1,7 @@
-"""Migration 0012 moves PostgreSQL's inquiry search from a tsvector table to the term table, and
-back on downgrade, keeping what is searchable (and what retention removed) as it was. It also
-writes SQLite's terms again with the corrected stemmer."""
+"""Migration 0012 moves PostgreSQL's inquiry search from the tsvector table (still kept up to date
+for the previous release) to the term table, and back on downgrade, keeping what is searchable
+(and what retention removed) as it was. It also writes SQLite's terms again with the corrected
+stemmer."""
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
@@ -53,3 +54,33 @@ def test_searchable_text_survives_a_downgrade_and_upgrade(app, create_user, make
         assert _found(handler.id, "hedersnormerna") == [kept]
         assert _found(handler.id, "utreseförbud") == []
         assert db.session.scalars(select(InquiryTerm.inquiry_id).distinct()).all() == [kept]
+
+
+def test_reindex_gives_back_what_the_previous_release_saved_during_a_rollout(app, runner, create_user,
+                                                                            make_inquiry):
+    """While a release rolls out, the previous version still saves inquiries without terms; the
+    guide has the operator run `supportline inquiries reindex --since <start of the release>`."""
+    handler = create_user("handler")
+    before = make_inquiry(handler, summary="Frågan gällde utreseförbud för en flicka.")
+    with app.app_context():
+        started = utcnow()
+    during = make_inquiry(handler, summary="Skolan befarar tvångsgifte under lovet.")
+    gone = make_inquiry(handler, summary="Tvångsgifte och hot från bröder.")
+    with app.app_context():
+        anonymise(db.session.get(Inquiry, gone), utcnow())
+        db.session.commit()
+        with db.engine.begin() as conn:  # as the previous release left them: no terms
+            conn.execute(text("DELETE FROM inquiry_terms WHERE inquiry_id IN (:a, :b)"), {"a": before, "b": during})
+        assert _found(handler.id, "tvångsgifta") == []
+
+    bad = runner.invoke(args=["inquiries", "reindex", "--since", "i går"])
+    assert bad.exit_code != 0 and "ÅÅÅÅ-MM-DD" in bad.output
+    result = runner.invoke(args=["inquiries", "reindex", "--since", started.isoformat()])
+    assert result.exit_code == 0 and "för 1 ärenden" in result.output
+    with app.app_context():
+        assert _found(handler.id, "tvångsgifta") == [during]
+        assert _found(handler.id, "utreseförbud") == []  # saved before the release started
+    assert "för 2 ärenden" in runner.invoke(args=["inquiries", "reindex"]).output
+    with app.app_context():
+        assert _found(handler.id, "utreseförbud") == [before]
+        assert _found(handler.id, "hot bröder") == []  # anonymised: stays out

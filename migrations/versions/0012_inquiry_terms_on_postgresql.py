@@ -1,4 +1,4 @@
-"""inquiry search: the stemmed-term table on PostgreSQL too, in place of the tsvector table
+"""inquiry search: the stemmed-term table filled on PostgreSQL too, searched in place of the tsvector
 
 Revision ID: 0012
 Revises: 0011
@@ -8,10 +8,13 @@ On 100,000 inquiries PostgreSQL intersects B-tree term lists with a filter by me
 index-only scans (2-3 ms), where the GIN index had to visit a heap row per hit (5-10 ms).
 SQLite's terms are written again too: the stemmer now undoubles "kt" as Snowball does
 ("direkt" and "direkta" meet in "direk"), where it used to undouble "kk".
+
+inquiry_search stays, kept up to date by this release, so the previous one still works while
+a release rolls out or back (docs/OPERATIONS.md, "Upgrading"); a later migration drops it.
+About 50 s per 100,000 inquiries on PostgreSQL.
 """
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0012'
@@ -31,9 +34,6 @@ def upgrade():
     indexed = {row[0] for row in bind.execute(sa.text(f"SELECT DISTINCT inquiry_id FROM {source}"))}
     op.execute("DELETE FROM inquiry_terms")
     _fill_terms(bind, indexed)
-    with op.batch_alter_table('inquiry_search', schema=None) as batch_op:
-        batch_op.drop_index('ix_inquiry_search_document', postgresql_using='gin')
-    op.drop_table('inquiry_search')
 
 
 def _fill_terms(bind, indexed: set[int]):
@@ -60,23 +60,8 @@ def _fill_terms(bind, indexed: set[int]):
 
 
 def downgrade():
-    op.create_table('inquiry_search',
-    sa.Column('inquiry_id', sa.Integer(), nullable=False),
-    sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
-    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_search_inquiry_id_inquiries'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('inquiry_id', name=op.f('pk_inquiry_search'))
-    )
-    with op.batch_alter_table('inquiry_search', schema=None) as batch_op:
-        batch_op.create_index('ix_inquiry_search_document', ['document'], unique=False, postgresql_using='gin')
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        text = " || E'\\n' || ".join(f"coalesce({c}, '')" for c in TEXT_COLUMNS)
-        bind.execute(sa.text(
-            "INSERT INTO inquiry_search (inquiry_id, document) "
-            f"SELECT i.id, to_tsvector('swedish', {text} || E'\\n' || coalesce(t.texts, '')) FROM inquiries i "
-            f"LEFT JOIN (SELECT inquiry_id, string_agg(text, E'\\n') AS texts FROM ({TIMELINE_TEXT}) x "
-            "GROUP BY inquiry_id) t ON t.inquiry_id = i.id "
-            "WHERE i.id IN (SELECT DISTINCT inquiry_id FROM inquiry_terms)"))
+    # The previous release neither reads nor refreshes PostgreSQL's terms; inquiry_search has
+    # been kept current all along. SQLite keeps the terms of the current stemmer, which differ
+    # from the old one's only for words ending in a doubled k or in kt.
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DELETE FROM inquiry_terms")
-    # SQLite keeps the terms of the current stemmer, which differ from the old one's only for
-    # words ending in a doubled k or in kt.
