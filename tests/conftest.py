@@ -69,13 +69,23 @@ def migrated_app(request, tmp_path_factory):
         url = request.getfixturevalue("pg_database")
     else:
         raise pytest.UsageError(f"unknown backend {backend}")
-    app = make_app(url, tmp)
-    app.config["BACKEND"] = backend
+    with migrated(url, tmp) as app:
+        app.config["BACKEND"] = backend
+        yield app
+
+
+@contextmanager
+def migrated(database_url: str, tmp: Path, **extra):
+    """An app on a database the migrations have brought to the newest revision; its
+    connections are closed afterwards."""
+    app = make_app(database_url, tmp, **extra)
     with app.app_context():
         upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

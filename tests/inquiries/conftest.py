@@ -39,3 +39,16 @@ def make_inquiry(app):
             return create_inquiry(actor, valid_payload(**overrides)).id
 
     return build
+
+
+@pytest.fixture
+def token(app, create_user):
+    """Builder: token(role='handler') makes a user of that role and returns an API token of theirs."""
+    from supportline.auth.service import issue_api_token
+
+    def make(role="handler"):
+        user = create_user(role)
+        with app.app_context():
+            return issue_api_token(None, db.session.get(User, user.id))
+
+    return make

@@ -8,21 +8,6 @@ from tests.conftest import csrf_from
 from tests.inquiries.conftest import valid_payload
 
 
-@pytest.fixture
-def token(app, create_user):
-    from supportline.auth.service import issue_api_token
-
-    def make(role="handler"):
-        user = create_user(role)
-        with app.app_context():
-            from supportline.auth.models import User
-            from supportline.extensions import db
-
-            return issue_api_token(None, db.session.get(User, user.id))
-
-    return make
-
-
 def _auth(value):
     return {"Authorization": f"Bearer {value}"}
 

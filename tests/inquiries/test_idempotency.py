@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries import service
 from supportline.inquiries.canonical import schema
@@ -24,18 +23,6 @@ from tests.inquiries.test_views import FORM
 
 URL = "/api/v1/inquiries"
 KEY = "5f0b6c1e-8a53-4b8e-9d43-1c2f7a9e0b11"
-
-
-@pytest.fixture
-def token(app, create_user):
-    from supportline.auth.service import issue_api_token
-
-    def make(role="handler"):
-        user = create_user(role)
-        with app.app_context():
-            return issue_api_token(None, db.session.get(User, user.id))
-
-    return make
 
 
 def _headers(token_value, key=KEY):

@@ -12,12 +12,11 @@ import time
 import psycopg
 import pytest
 from flask import request
-from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
 from supportline.auth.models import User
 from supportline.extensions import db
-from tests.conftest import PG_ADMIN_URL, make_app
+from tests.conftest import PG_ADMIN_URL, make_app, migrated
 from tests.inquiries.conftest import valid_payload
 from tests.production.conftest import UNAVAILABLE_MESSAGE, UNAVAILABLE_TITLE, free_port, saved_keys
 
@@ -109,12 +108,8 @@ def test_a_server_that_never_answers_fails_within_the_connect_timeout(tmp_path, 
 
 @pytest.fixture
 def pg_app(scratch_database, tmp_path):
-    app = make_app(scratch_database.replace("postgresql://", "postgresql+psycopg://"), tmp_path)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with migrated(scratch_database.replace("postgresql://", "postgresql+psycopg://"), tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
