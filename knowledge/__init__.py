@@ -11,6 +11,8 @@ from .article import (
     validate_article,
     write_directory,
 )
+from .contact import LineContact, expand, expand_article, load_line_contact, unknown_placeholders
+from .lint import Finding, lint_article, lint_articles, lint_directory
 from .query import normalise_query
 from .render import internal_links, plain_text, render_markdown
 from .search import (
@@ -38,14 +40,23 @@ __all__ = [
     "SearchIndex",
     "SearchResults",
     "Source",
+    "Finding",
+    "LineContact",
     "dump_article",
+    "expand",
+    "expand_article",
     "internal_links",
+    "lint_article",
+    "lint_articles",
+    "lint_directory",
+    "load_line_contact",
     "load_directory",
     "normalise_query",
     "parse_article",
     "plain_text",
     "read_article",
     "render_markdown",
+    "unknown_placeholders",
     "validate_article",
     "write_directory",
 ]

@@ -31,10 +31,14 @@ _KEYS = (
     "audiences",
     "visibility",
     "sources",
+    "in_force_since",
     "reviewed_on",
     "reviewed_by",
+    "review_note",
 )
-_SOURCE_KEYS = ("publisher", "title", "year", "url")
+_SOURCE_KEYS = ("publisher", "title", "year", "url", "kind")
+# What a source is when it is not a page on the web: a printed book has no url.
+SOURCE_KINDS = {"bok": "tryckt bok"}
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Source:
     title: str
     year: int | None = None
     url: str | None = None
+    kind: str | None = None
 
 
 @dataclass
@@ -57,6 +62,10 @@ class Article:
     sources: list[Source] = field(default_factory=list)
     reviewed_on: datetime.date | None = None
     reviewed_by: str | None = None
+    # What the last review checked, against which sources, and what is left to verify.
+    review_note: str | None = None
+    # The date from which the rules the article describes apply; no source may be older.
+    in_force_since: datetime.date | None = None
 
 
 class ArticleError(ValueError):
@@ -205,7 +214,14 @@ def _sources(value, filename, lines: _Lines) -> list[Source]:
                 lines.of("sources", index, "url"),
                 f"url måste börja med http:// eller https://: {url!r}",
             )
-        sources.append(Source(publisher=publisher, title=title, year=year, url=url))
+        kind = item.get("kind")
+        if kind is not None and kind not in SOURCE_KINDS:
+            raise ArticleError(
+                filename,
+                lines.of("sources", index, "kind"),
+                f"okänd kind {kind!r} i källa; tillåtna: {', '.join(sorted(SOURCE_KINDS))}",
+            )
+        sources.append(Source(publisher=publisher, title=title, year=year, url=url, kind=kind))
     return sources
 
 
@@ -238,6 +254,14 @@ def _build(data: dict, body: str, filename: str | None, lines: _Lines, body_line
     if isinstance(reviewed_on, datetime.datetime) or not isinstance(reviewed_on, datetime.date):
         raise ArticleError(filename, lines.of("reviewed_on"), "reviewed_on måste vara ett datum på formen ÅÅÅÅ-MM-DD")
     reviewed_by = _text(data.get("reviewed_by"), "reviewed_by", filename, lines.of("reviewed_by"), required=False)
+    review_note = _text(data.get("review_note"), "review_note", filename, lines.of("review_note"), required=False)
+    in_force_since = data.get("in_force_since")
+    if in_force_since is not None and (
+        isinstance(in_force_since, datetime.datetime) or not isinstance(in_force_since, datetime.date)
+    ):
+        raise ArticleError(
+            filename, lines.of("in_force_since"), "in_force_since måste vara ett datum på formen ÅÅÅÅ-MM-DD"
+        )
 
     return Article(
         slug=slug,
@@ -250,6 +274,8 @@ def _build(data: dict, body: str, filename: str | None, lines: _Lines, body_line
         sources=_sources(data.get("sources"), filename, lines),
         reviewed_on=reviewed_on,
         reviewed_by=reviewed_by,
+        review_note=review_note,
+        in_force_since=in_force_since,
     )
 
 
@@ -297,10 +323,14 @@ def _dump_unchecked(article: Article) -> str:
         "sources": [
             {key: value for key, value in vars(source).items() if value is not None} for source in article.sources
         ],
-        "reviewed_on": article.reviewed_on,
     }
+    if article.in_force_since:
+        data["in_force_since"] = article.in_force_since
+    data["reviewed_on"] = article.reviewed_on
     if article.reviewed_by:
         data["reviewed_by"] = article.reviewed_by
+    if article.review_note:
+        data["review_note"] = article.review_note
     front = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6)
     return f"{FRONT_MATTER_DELIMITER}\n{front}{FRONT_MATTER_DELIMITER}\n{_clean_body(article.body)}\n"
 

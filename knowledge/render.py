@@ -16,6 +16,7 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 from .article import SLUG_RE
+from .contact import tel_href
 
 DEFAULT_LINK_PREFIX = "/kunskap/"
 BROKEN_LINK_CLASS = "trasig-lank"
@@ -41,6 +42,11 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
+# Swedish phone numbers as written in the guidance (010-223 57 60, 020-50 50 50, 114 14, 112,
+# 1177); they become tel: links so a reader on a phone can call with one tap.
+PHONE_RE = re.compile(r"(?<![\d:.§/-])(0\d{1,3}-\d{2,3}(?: \d{2,3}){1,3}|114 14|112|1177)(?![\d:])")
+_NO_PHONE_LINKS = {"a", "code", "pre"}
+
 
 def _article_slug(href: str, link_prefix: str) -> str | None:
     """The slug an internal article link points to, or None for any other link."""
@@ -53,6 +59,48 @@ def _article_slug(href: str, link_prefix: str) -> str | None:
     return slug if SLUG_RE.match(slug) else None
 
 
+def _phone_parts(text: str) -> list[str | ElementTree.Element]:
+    parts: list[str | ElementTree.Element] = []
+    last = 0
+    for match in PHONE_RE.finditer(text):
+        parts.append(text[last : match.start()])
+        link = ElementTree.Element("a", {"href": tel_href(match.group(1))})
+        link.text = match.group(1)
+        parts.append(link)
+        last = match.end()
+    parts.append(text[last:])
+    return parts
+
+
+def _link_phones(element: ElementTree.Element) -> None:
+    """Turn phone numbers in the text of element and its descendants into tel: links."""
+    if element.tag in _NO_PHONE_LINKS:
+        return
+    children = list(element)
+    for child in children:
+        _link_phones(child)
+    texts = [element.text or ""] + [child.tail or "" for child in children]
+    if not any(PHONE_RE.search(text) for text in texts):
+        return
+    # Rebuild the children: the element's text and each child's tail, split around the numbers.
+    for child in children:
+        element.remove(child)
+    parts = _phone_parts(texts[0])
+    for child, tail in zip(children, texts[1:], strict=True):
+        child.tail = None
+        parts += [child, *_phone_parts(tail)]
+    element.text = None
+    previous: ElementTree.Element | None = None
+    for part in parts:
+        if isinstance(part, ElementTree.Element):
+            element.append(part)
+            previous = part
+        elif previous is None:
+            element.text = (element.text or "") + part
+        else:
+            previous.tail = (previous.tail or "") + part
+
+
 class _LinkProcessor(Treeprocessor):
     def __init__(self, md, link_prefix: str, known_slugs: set[str] | None):
         super().__init__(md)
@@ -61,6 +109,7 @@ class _LinkProcessor(Treeprocessor):
         self.slugs: set[str] = set()
 
     def run(self, root: ElementTree.Element) -> None:
+        _link_phones(root)
         for element in root.iter("a"):
             href = element.get("href", "")
             slug = _article_slug(href, self.link_prefix)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+import knowledge
 from knowledge import (
     AUDIENCES,
     TOPICS,
@@ -233,3 +234,39 @@ def test_non_utf8_file(tmp_path):
     (tmp_path / "a.md").write_bytes(CANONICAL.encode("latin-1", errors="replace"))
     with pytest.raises(ArticleError, match="UTF-8"):
         load_directory(tmp_path)
+
+
+def test_review_note_in_force_since_and_source_kind_round_trip_in_a_stable_order():
+    text = """---
+slug: prov
+title: Prov
+summary: Kort.
+topics: []
+audiences: []
+visibility: public
+sources:
+- publisher: Studentlitteratur
+  title: En bok
+  year: 2019
+  kind: bok
+in_force_since: 2025-07-01
+reviewed_on: 2026-12-06
+reviewed_by: Redaktionen
+review_note: Granskad mot socialtjänstlagen; öppettiderna återstår att verifiera.
+---
+Text.
+"""
+    article = knowledge.parse_article(text, "prov.md")
+    assert article.review_note.startswith("Granskad mot")
+    assert article.in_force_since == datetime.date(2025, 7, 1)
+    assert article.sources[0].kind == "bok"
+    assert knowledge.dump_article(article) == text
+
+
+def test_unknown_source_kind_and_bad_in_force_since_are_refused():
+    base = "---\nslug: prov\ntitle: Prov\nsummary: Kort.\nsources:\n- publisher: X\n  title: Y\n  kind: {kind}\n" \
+           "reviewed_on: 2026-12-06\n{extra}---\nText.\n"
+    with pytest.raises(knowledge.ArticleError, match="okänd kind 'film'"):
+        knowledge.parse_article(base.format(kind="film", extra=""), "prov.md")
+    with pytest.raises(knowledge.ArticleError, match="in_force_since måste vara ett datum"):
+        knowledge.parse_article(base.format(kind="bok", extra="in_force_since: snart\n"), "prov.md")

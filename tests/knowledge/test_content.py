@@ -19,6 +19,8 @@ RELEVANCE = Path(__file__).parent / "relevance"
 
 ARTICLES = knowledge.load_directory(CONTENT)
 BY_SLUG = {a.slug: a for a in ARTICLES}
+# The shipped contact setting; articles are shown and indexed with their placeholders expanded.
+CONTACT = knowledge.load_line_contact()
 
 # Swedish phone numbers as written in text: 0xx-xxx xx xx, 020-50 50 50, 114 14, 112, 1177.
 PHONE_RE = re.compile(r"(?<![\d:.§/-])(0\d{1,3}-\d{2,3}(?: \d{2,3}){1,3}|114 14|112|1177)(?![\d:])")
@@ -55,11 +57,13 @@ def test_files_are_in_canonical_form():
 
 
 def _all_text(article) -> str:
-    return "\n".join([article.title, article.summary, article.body])
+    expanded = knowledge.expand_article(article, CONTACT)
+    return "\n".join([expanded.title, expanded.summary, expanded.body])
 
 
 def test_phone_numbers_match_the_list_of_facts():
-    allowed = {entry["number"] for entry in FACTS["phones"]}
+    # The line's own number comes from the contact setting through {{stodlinjen}}, never the text.
+    allowed = {entry["number"] for entry in FACTS["phones"]} | ({CONTACT.phone} if CONTACT.show_phone else set())
     found = {(a.slug, m) for a in ARTICLES for m in PHONE_RE.findall(_all_text(a))}
     assert {(slug, number) for slug, number in found if number not in allowed} == set()
     assert {number for _slug, number in found} & allowed, "the check found no phone numbers at all"
@@ -95,7 +99,7 @@ def test_facts_list_is_used_by_the_lint():
 @pytest.fixture(scope="module")
 def content_index(tmp_path_factory):
     index = knowledge.SearchIndex(tmp_path_factory.mktemp("content-index"))
-    index.build(ARTICLES)
+    index.build([knowledge.expand_article(article, CONTACT) for article in ARTICLES])
     yield index
     index.close()
 
@@ -114,3 +118,10 @@ def test_search_finds_the_right_article_for_realistic_questions(content_index):
     for q, expect, got in report.misses:
         print(f"  miss: {q!r} -> expected {expect}, got {got}")
     assert report.hit_at_3 >= 0.9
+
+
+def test_placeholders_all_expand():
+    left = {(a.slug, name) for a in ARTICLES for name in knowledge.unknown_placeholders(
+        "\n".join([a.title, a.summary, a.body]))}
+    assert left == set()
+    assert not any("{{" in _all_text(a) for a in ARTICLES)
