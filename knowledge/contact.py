@@ -153,6 +153,16 @@ def unknown_placeholders(text: str) -> list[str]:
     return [match.group(1) for match in PLACEHOLDER_RE.finditer(text) if match.group(1) not in PLACEHOLDERS]
 
 
+# Titles and summaries are shown in lists and results as they are stored.
+PLACEHOLDER_ONLY_IN_BODY = ("Platshållare som {{stodlinjen}} fungerar bara i artikeltexten, "
+                            "inte i rubrik eller sammanfattning.")
+
+
+def unknown_placeholder_message(name: str) -> str:
+    allowed = ", ".join("{{" + known + "}}" for known in PLACEHOLDERS)
+    return f"okänd platshållare {{{{{name}}}}}; tillåtna: {allowed}"
+
+
 def expand(text: str, contact: LineContact, markdown: bool = True) -> str:
     """Text with the contact placeholders replaced; unknown ones are left for the lint to find."""
     if "{{" not in text:

@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 import yaml
 
 from .article import Article, ArticleError, read_article
-from .contact import FACTS_FILE, LineContact, unknown_placeholders
+from .contact import (
+    FACTS_FILE,
+    PLACEHOLDER_ONLY_IN_BODY,
+    PLACEHOLDER_RE,
+    LineContact,
+    unknown_placeholder_message,
+    unknown_placeholders,
+)
 
 ERROR = "fel"
 WARNING = "varning"
@@ -88,9 +95,9 @@ def lint_article(article: Article, contact: LineContact, retired: Iterable[str] 
         findings.append(Finding(ERROR, where, f"stödtelefonens nummer {number} är utskrivet; skriv {{{{stodlinjen}}}} "
                                               "så att texten följer inställningen"))
     for name in dict.fromkeys(unknown_placeholders(text)):
-        findings.append(Finding(ERROR, where, f"okänd platshållare {{{{{name}}}}}; tillåtna: {{{{stodlinjen}}}}, "
-                                              "{{stodlinjen.namn}}, {{stodlinjen.huvudman}}, "
-                                              "{{stodlinjen.telefon}}, {{stodlinjen.oppettider}}"))
+        findings.append(Finding(ERROR, where, unknown_placeholder_message(name)))
+    if PLACEHOLDER_RE.search(article.title) or PLACEHOLDER_RE.search(article.summary):
+        findings.append(Finding(ERROR, where, PLACEHOLDER_ONLY_IN_BODY))
     if _CALL_THE_PHONE.search(text):
         findings.append(Finding(ERROR, where, "skriv \"kontakta {{stodlinjen}}\", inte \"ring "
                                               "{{stodlinjen.telefon}}\": numret kan vara obekräftat"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -182,8 +183,31 @@ def kb_import(directory):
         db.session.rollback()
         raise click.ClickException(f"Inget importerades. {exc}") from None
     count = reindex()
-    click.echo(f"{len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} oförändrade "
-               f"artiklar. Sökindexet har {count} artiklar.")
+    click.echo(f"{len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} oförändrade, "
+               f"{len(report.skipped)} överhoppade artiklar. Sökindexet har {count} artiklar.")
+    if report.skipped:
+        click.echo("Överhoppade (databasens version är nyare än filen och skrivs inte över):")
+        for slug, reason in report.skipped:
+            click.echo(f"  {slug}: {reason}")
+
+
+@kb_cli.command("lint")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def kb_lint(directory):
+    """Granska artiklarna i DIRECTORY (standard: de som följer med programmet): källor,
+    granskningsanteckning, platshållare och stödtelefonens kontaktuppgifter."""
+    import knowledge
+    from supportline.kb.contact import line_contact
+
+    directory = directory or str(Path(knowledge.__file__).with_name("content"))
+    findings = knowledge.lint_directory(directory, line_contact())
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for finding in findings if finding.level == knowledge.lint.ERROR)
+    click.echo(f"{errors} fel, {len(findings) - errors} varningar.")
+    if errors:
+        raise SystemExit(1)
 
 
 @kb_cli.command("export")

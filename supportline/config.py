@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from knowledge.contact import KEYS as LINE_CONTACT_KEYS
+
 
 class ConfigError(RuntimeError):
     pass
@@ -91,6 +93,11 @@ def load_config(instance_path: str) -> dict:
         ),
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
+        # The support line's contact (knowledge/facts.yaml, line_contact) as this installation
+        # publishes it; unset keys keep the shipped default. A phone number, hours or link set
+        # here counts as confirmed by the operator.
+        "SUPPORTLINE_LINE_CONTACT": {key: os.environ.get(f"SUPPORTLINE_LINE_{key.upper()}")
+                                     for key in LINE_CONTACT_KEYS},
         # Sessions: revocable rows on the server; the cookie only carries their id.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SUPPORTLINE_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SUPPORTLINE_SESSION_ABSOLUTE_HOURS", "10")),

@@ -18,6 +18,7 @@ ARTICLE = {"type": "object", "required": ["slug", "title", "summary", "sources",
     "audiences": {"type": "array", "items": {"enum": list(knowledge.AUDIENCES)}},
     "visibility": {"enum": ["public", "internal"]}, "sources": {"type": "array", "items": SOURCE},
     "reviewed_on": {"type": ["string", "null"], "format": "date"}, "reviewed_by": {"type": ["string", "null"]},
+    "in_force_since": {"type": ["string", "null"], "format": "date"},
     "url": {"type": "string"}}}
 SEARCH = {"type": "object", "required": ["query", "total", "page", "pages", "hits", "facets"], "properties": {
     "query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"},

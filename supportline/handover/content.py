@@ -145,7 +145,21 @@ def write_contents(builder, *, changed_since: dt.datetime | None, changed_until:
 
 
 def readme_text() -> str:
-    return README
+    """LÄSMIG with the support line's contact as this installation publishes it."""
+    from supportline.kb.contact import line_contact
+
+    contact = line_contact()
+    return README + LINE_SECTION.format(phrase=contact.phrase(markdown=False))
+
+
+LINE_SECTION = """
+Stödtelefonen
+-------------
+{phrase}.
+Artiklarna i articles.jsonl skriver {{{{stodlinjen}}}} där stödtelefonen nämns; den
+mottagande installationen fyller i sina egna uppgifter (se README, "Stödtelefonens
+kontaktuppgifter").
+"""
 
 
 README = """LÄSMIG – överlämningspaket från Nationella stödtelefonen (Supportline)

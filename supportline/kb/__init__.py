@@ -2,7 +2,9 @@
 
 
 def init_app(app) -> None:
-    from supportline.kb import api, views
+    from supportline.kb import api, contact, views
+
+    contact.init_app(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -14,11 +14,13 @@ PAGE_SIZE = 10
 
 
 def article_json(row, html: bool = True) -> dict:
+    shown = service.shown_doc(row)  # the line's contact filled in, as on the page
     data = {
-        "slug": row.slug, "title": row.title, "summary": row.summary, "body_markdown": row.body,
+        "slug": row.slug, "title": shown.title, "summary": shown.summary, "body_markdown": shown.body,
         "topics": list(row.topics or []), "audiences": list(row.audiences or []), "visibility": row.visibility,
         "sources": [{k: s.get(k) for k in ("publisher", "title", "year", "url")} for s in row.sources or []],
         "reviewed_on": row.reviewed_on.isoformat() if row.reviewed_on else None, "reviewed_by": row.reviewed_by,
+        "in_force_since": row.in_force_since.isoformat() if row.in_force_since else None,
         "url": f"/kunskap/{row.slug}",
     }
     if html:

@@ -30,7 +30,9 @@ def _choices(labels: dict[str, str]):
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
-SOURCE_HINT = "En källa per rad: Utgivare | Titel | År | Länk (länken kan utelämnas)."
+SOURCE_HINT = ("En källa per rad: Utgivare | Titel | År | Länk. Länka till sidan eller dokumentet, inte till en "
+               "startsida; en tryckt bok har ingen länk utan \"bok\" i länkens ställe.")
+BOOK = "bok"
 
 
 class ArticleForm(FlaskForm):
@@ -48,6 +50,8 @@ class ArticleForm(FlaskForm):
     sources = TextAreaField("Källor", validators=[Length(max=10_000)])
     reviewed_on = DateField("Senast granskad", validators=[Optional()], default=dt.date.today)
     reviewed_by = StringField("Granskad av", validators=[Length(max=200)])
+    review_note = TextAreaField("Granskningsanteckning", validators=[Length(max=2000)])
+    in_force_since = DateField("Reglerna gäller från", validators=[Optional()])
     body = TextAreaField("Text (Markdown)", validators=[InputRequired("Skriv artikelns text."), Length(max=100_000)])
     note = StringField("Kort beskrivning av ändringen", validators=[Length(max=300)])
 
@@ -65,10 +69,13 @@ class ArticleForm(FlaskForm):
                 problems.append(f"rad {number}: året ska vara fyra siffror")
                 continue
             url = parts[3] if len(parts) > 3 and parts[3] else None
+            kind = None
+            if url and url.casefold() == BOOK:
+                url, kind = None, BOOK
             if url and not re.match(r"https?://", url):
                 problems.append(f"rad {number}: länken ska börja med https://")
                 continue
-            sources.append(knowledge.Source(parts[0], parts[1], int(year_text) if year_text else None, url))
+            sources.append(knowledge.Source(parts[0], parts[1], int(year_text) if year_text else None, url, kind))
         return sources, ("Källorna kunde inte läsas: " + "; ".join(problems) + ".") if problems else None
 
     def to_doc(self) -> knowledge.Article:
@@ -80,12 +87,14 @@ class ArticleForm(FlaskForm):
             topics=list(self.topics.data or []), audiences=list(self.audiences.data or []),
             visibility=self.visibility.data or "public", sources=sources,
             reviewed_on=self.reviewed_on.data, reviewed_by=(self.reviewed_by.data or "").strip() or None,
+            review_note=" ".join((self.review_note.data or "").split()) or None,
+            in_force_since=self.in_force_since.data,
         )
 
     @staticmethod
     def sources_text(sources: list[dict]) -> str:
-        return "\n".join(" | ".join([s.get("publisher") or "", s.get("title") or "",
-                                     str(s.get("year") or ""), s.get("url") or ""]).rstrip(" |")
+        return "\n".join(" | ".join([s.get("publisher") or "", s.get("title") or "", str(s.get("year") or ""),
+                                     s.get("url") or (BOOK if s.get("kind") == BOOK else "")]).rstrip(" |")
                          for s in sources)
 
 

@@ -73,12 +73,12 @@ def record_change(*slugs: str) -> None:
 
 
 def _published(slugs: set[str] | None = None) -> list[knowledge.Article]:
-    from supportline.kb.service import to_doc
+    from supportline.kb.service import shown_doc
 
     stmt = select(Article).where(Article.status == "published")
     if slugs is not None:
         stmt = stmt.where(Article.slug.in_(slugs))
-    return [to_doc(row) for row in db.session.scalars(stmt.order_by(Article.slug))]
+    return [shown_doc(row) for row in db.session.scalars(stmt.order_by(Article.slug))]
 
 
 def _position(change_id: int, changed_at: dt.datetime) -> str:
@@ -97,6 +97,15 @@ def log_head() -> str:
     return _position(*newest) if newest else "0@-"
 
 
+def _head() -> str:
+    """The position an index in step with this database and this contact setting has:
+    log_head() and the contact's fingerprint, so a changed number or opening hours makes
+    every host rebuild its index (the expanded text is indexed) without an article change."""
+    from supportline.kb.contact import line_contact
+
+    return f"{log_head()}#{line_contact().fingerprint}"
+
+
 def _parse(position: str | None) -> tuple[int, str] | None:
     try:
         number, origin = (position or "").split("@", 1)
@@ -109,6 +118,11 @@ def _changes_since(position: str) -> tuple[list[knowledge.Article], list[str]] |
     """The articles to replace and the slugs to remove since `position`, or None when the
     position is not a change in this database's log (another database, a restored backup,
     a position ahead of the log): rebuild."""
+    position, _hash, fingerprint = (position or "").partition("#")
+    from supportline.kb.contact import line_contact
+
+    if fingerprint != line_contact().fingerprint:
+        return None
     there = _parse(position)
     if there is None:
         return None
@@ -138,7 +152,7 @@ def sync_index(app=None, *, force: bool = False, rebuild: bool = False) -> SyncS
     try:
         # Read the log's head before the articles: a change committed in between is applied
         # again next time, never missed.
-        latest = log_head()
+        latest = _head()
         if rebuild:
             index.build(_published(), position=latest)
         elif index.position() != latest:

@@ -28,6 +28,11 @@ class Article(Base):
     sources: Mapped[list] = mapped_column(JSON, default=list)
     reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    in_force_since: Mapped[dt.date | None] = mapped_column(Date)
+    # The version `kb import` last wrote; while it equals `version` no editor has changed the
+    # article since, and a later import may update it from the files.
+    imported_version: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

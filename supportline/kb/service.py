@@ -17,9 +17,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
 import knowledge
+from knowledge.contact import PLACEHOLDER_ONLY_IN_BODY, unknown_placeholder_message
 from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.kb.contact import line_contact
 from supportline.kb.index_sync import record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
 from supportline.observability.metrics import timed_search
@@ -27,7 +29,8 @@ from supportline.transactions import begin_write
 
 REVIEW_INTERVAL = dt.timedelta(days=365)
 FIELDS = ("slug", "title", "summary", "body", "topics", "audiences", "visibility", "sources",
-          "reviewed_on", "reviewed_by")
+          "reviewed_on", "reviewed_by", "review_note", "in_force_since")
+_DATES = ("reviewed_on", "in_force_since")
 
 
 class ArticleConflict(Exception):
@@ -51,22 +54,33 @@ def to_doc(row: Article) -> knowledge.Article:
         slug=row.slug, title=row.title, summary=row.summary, body=row.body,
         topics=list(row.topics or []), audiences=list(row.audiences or []), visibility=row.visibility,
         sources=[knowledge.Source(**s) for s in row.sources or []],
-        reviewed_on=row.reviewed_on, reviewed_by=row.reviewed_by,
+        reviewed_on=row.reviewed_on, reviewed_by=row.reviewed_by, review_note=row.review_note,
+        in_force_since=row.in_force_since,
     )
+
+
+def _source_dict(source: knowledge.Source) -> dict:
+    data = {"publisher": source.publisher, "title": source.title, "year": source.year, "url": source.url}
+    if source.kind:
+        # Only when set, so the rows of articles without one compare equal to their files.
+        data["kind"] = source.kind
+    return data
 
 
 def _doc_fields(doc: knowledge.Article) -> dict:
     return {
         "slug": doc.slug, "title": doc.title, "summary": doc.summary, "body": doc.body,
         "topics": list(doc.topics), "audiences": list(doc.audiences), "visibility": doc.visibility,
-        "sources": [{"publisher": s.publisher, "title": s.title, "year": s.year, "url": s.url} for s in doc.sources],
-        "reviewed_on": doc.reviewed_on, "reviewed_by": doc.reviewed_by,
+        "sources": [_source_dict(s) for s in doc.sources],
+        "reviewed_on": doc.reviewed_on, "reviewed_by": doc.reviewed_by, "review_note": doc.review_note,
+        "in_force_since": doc.in_force_since,
     }
 
 
 def _snapshot(row: Article) -> dict:
     data = {name: getattr(row, name) for name in FIELDS}
-    data["reviewed_on"] = row.reviewed_on.isoformat() if row.reviewed_on else None
+    for name in _DATES:
+        data[name] = getattr(row, name).isoformat() if getattr(row, name) else None
     data["status"] = row.status
     return data
 
@@ -87,12 +101,23 @@ def validate(doc: knowledge.Article) -> None:
         knowledge.validate_article(doc)
     except knowledge.ArticleError as exc:
         raise ArticleInvalid({_field_of(exc.message): exc.message}) from None
+    errors = {}
+    for name in ("title", "summary"):
+        if knowledge.contact.PLACEHOLDER_RE.search(getattr(doc, name) or ""):
+            errors[name] = PLACEHOLDER_ONLY_IN_BODY
+    unknown = knowledge.unknown_placeholders(doc.body or "")
+    if unknown:
+        message = unknown_placeholder_message(unknown[0])
+        errors["body"] = message[0].upper() + message[1:] + "."
+    if errors:
+        raise ArticleInvalid(errors)
 
 
 def _field_of(message: str) -> str:
     lowered = message.lower()
     for name, words in [("slug", ["slug", "adress"]), ("summary", ["sammanfattning", "summary"]),
                         ("title", ["titel", "rubrik", "title"]), ("sources", ["källa", "source"]),
+                        ("in_force_since", ["in_force_since"]), ("review_note", ["review_note"]),
                         ("reviewed_on", ["granskad", "reviewed"]), ("topics", ["ämne", "topic"]),
                         ("audiences", ["målgrupp", "audience"]), ("body", ["text", "body"])]:
         if any(w in lowered for w in words):
@@ -129,8 +154,14 @@ def published_slugs() -> set[str]:
 def rendered_body(row: Article) -> str:
     """The article's sanitised HTML. Rendering and sanitising take several milliseconds, so each
     process keeps the result for this text and this set of published articles (a link to an
-    article that is not published is not made a link)."""
-    return _render_cached(row.body, frozenset(published_slugs()))
+    article that is not published is not made a link). The key is the text with the line's
+    contact already filled in, so a changed contact setting never shows a stale rendering."""
+    return _render_cached(knowledge.expand(row.body, line_contact()), frozenset(published_slugs()))
+
+
+def shown_doc(row: Article) -> knowledge.Article:
+    """The article as readers and the search index see it: contact placeholders filled in."""
+    return knowledge.expand_article(to_doc(row), line_contact())
 
 
 @functools.lru_cache(maxsize=256)
@@ -246,9 +277,9 @@ def set_status(actor, row: Article, status: str) -> None:
 
 def _doc_from_snapshot(data: dict) -> knowledge.Article:
     return knowledge.Article(
-        **{name: data.get(name) for name in FIELDS if name not in ("sources", "reviewed_on")},
+        **{name: data.get(name) for name in FIELDS if name != "sources" and name not in _DATES},
         sources=[knowledge.Source(**source) for source in data.get("sources") or []],
-        reviewed_on=dt.date.fromisoformat(data["reviewed_on"]) if data.get("reviewed_on") else None,
+        **{name: dt.date.fromisoformat(data[name]) if data.get(name) else None for name in _DATES},
     )
 
 
@@ -318,10 +349,26 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # (slug, why): articles an editor has changed, archived or unpublished since they were
+    # imported, or made in the editor in the first place; the files do not overwrite them.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _changed_since_import(row: Article) -> str | None:
+    """Why the database copy is no longer the imported one, or None if it still is."""
+    if row.imported_version is None:
+        return "skapad i redaktören, inte av en import"
+    if row.version == row.imported_version:
+        return None
+    if row.status != "published":
+        return f"{ARTICLE_STATUSES[row.status].lower()} i redaktören (version {row.version})"
+    return f"ändrad i redaktören efter importen (version {row.version})"
 
 
 def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
-    """Load every article file in DIR as published articles, all or nothing.
+    """Load every article file in DIR, all or nothing: new articles are published, and an
+    article is updated only while its database copy is still the one an import wrote, so
+    the files never overwrite an editor's newer revision or republish an archived article.
 
     Raises knowledge.ArticleError naming the file and line of the first bad file; in
     that case nothing is imported.
@@ -334,23 +381,26 @@ def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
         fields = _doc_fields(doc)
         row = existing.get(doc.slug)
         if row is None:
-            row = Article(status="published", version=1, **fields)
+            row = Article(status="published", version=1, imported_version=1, **fields)
             db.session.add(row)
             db.session.flush()
             _add_revision(row, actor, "Importerad")
             report.created.append(doc.slug)
-        elif any(getattr(row, k) != v for k, v in fields.items()) or row.status != "published":
+        elif all(getattr(row, k) == v for k, v in fields.items()) and row.status == "published":
+            report.unchanged.append(doc.slug)
+        elif (reason := _changed_since_import(row)) is not None:
+            report.skipped.append((doc.slug, reason))
+        else:
             for name, value in fields.items():
                 setattr(row, name, value)
             row.status = "published"
             row.version += 1
+            row.imported_version = row.version
             row.updated_at = utcnow()
             _add_revision(row, actor, "Importerad (ändrad)")
             report.updated.append(doc.slug)
-        else:
-            report.unchanged.append(doc.slug)
     record("article.import", actor, detail={"directory": str(directory), "created": len(report.created),
-                                            "updated": len(report.updated)})
+                                            "updated": len(report.updated), "skipped": len(report.skipped)})
     db.session.commit()
     return report
 

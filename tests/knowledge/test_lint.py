@@ -82,3 +82,7 @@ def test_directory_lint_warns_about_the_unconfirmed_contact_and_reports_bad_file
     assert [(f.where, f.level) for f in findings if f.where] == [("trasig.md", ERROR)]
     confirmed = {"phone": "018-471 00 00", "hours": "vardagar 9–12", "url": "https://www.nck.uu.se/stodtelefonen/"}
     assert [f for f in lint_directory(tmp_path, load_line_contact(confirmed)) if f.where == ""] == []
+
+
+def test_placeholders_belong_in_the_body_only():
+    assert any("bara i artikeltexten" in m for m in _messages(_article(summary="Kontakta {{stodlinjen}}.")))
