@@ -131,9 +131,12 @@ def write_contents(builder, *, changed_since: dt.datetime | None, changed_until:
                 "slug": row.slug, "title": row.title, "summary": row.summary, "body_markdown": row.body,
                 "topics": list(row.topics or []), "audiences": list(row.audiences or []),
                 "visibility": row.visibility,
-                "sources": [{k: s.get(k) for k in ("publisher", "title", "year", "url")} for s in row.sources or []],
+                "sources": [{k: s.get(k) for k in ("publisher", "title", "year", "url", "kind") if k in s}
+                            for s in row.sources or []],
+                "in_force_since": row.in_force_since.isoformat() if row.in_force_since else None,
                 "reviewed_on": row.reviewed_on.isoformat() if row.reviewed_on else None,
                 "reviewed_by": row.reviewed_by,
+                "review_note": row.review_note,
             })
             totals["articles"] += 1
     with builder.jsonl("staff.jsonl", "schema/staff.schema.json") as staff:
@@ -157,8 +160,8 @@ Stödtelefonen
 -------------
 {phrase}.
 Artiklarna i articles.jsonl skriver {{{{stodlinjen}}}} där stödtelefonen nämns; den
-mottagande installationen fyller i sina egna uppgifter (se README, "Stödtelefonens
-kontaktuppgifter").
+mottagande installationen fyller i sina egna uppgifter (SUPPORTLINE_LINE_PHONE,
+SUPPORTLINE_LINE_HOURS med flera, se docs/OPERATIONS.md avsnitt 3).
 """
 
 
@@ -192,8 +195,9 @@ inquiries.csv     Samma ärenden som tabell för Excel: UTF-8 med BOM, semikolon
                   avgränsare, en rad per ärende, svenska rubriker.
 contacts.csv      Händelseförloppet som tabell: en rad per kontakt, anteckning,
                   statusändring, uppföljning eller länkad vägledning.
-articles.jsonl    Kunskapsbankens publicerade artiklar med källor och granskningsdatum,
-                  enligt schema/article.schema.json.
+articles.jsonl    Kunskapsbankens publicerade artiklar med källor, granskningsdatum och
+                  granskningsanteckning, enligt schema/article.schema.json. Där
+                  texten nämner stödtelefonen står platshållaren {{stodlinjen}}.
 staff.jsonl       Personal som förekommer i ärendena (id, namn, roll); id:n i ärendena
                   (created_by, assignee_id, user) pekar hit.
 schema/           JSON Schema (2020-12) för varje JSON-fil.

@@ -94,7 +94,10 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
                     slug=item["slug"], title=item["title"], summary=item["summary"], body=item["body_markdown"],
                     topics=item["topics"], audiences=item["audiences"], visibility=item["visibility"],
                     sources=item["sources"], reviewed_by=item.get("reviewed_by"), status="published",
-                    reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None))
+                    reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None,
+                    review_note=item.get("review_note"),
+                    in_force_since=dt.date.fromisoformat(item["in_force_since"]) if item.get("in_force_since")
+                    else None))
                 record_change(item["slug"])  # every host's search index picks it up
                 counts["articles"] += 1
             for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):

@@ -357,7 +357,7 @@ class ImportReport:
 def _changed_since_import(row: Article) -> str | None:
     """Why the database copy is no longer the imported one, or None if it still is."""
     if row.imported_version is None:
-        return "skapad i redaktören, inte av en import"
+        return "inte skriven av en import (skapad i redaktören eller överlämnad)"
     if row.version == row.imported_version:
         return None
     if row.status != "published":
