@@ -179,3 +179,21 @@ def test_cli_import_says_what_it_skipped(app, runner, imported, create_user):
     assert result.exit_code == 0
     assert "1 överhoppade" in result.output
     assert "intern-rutin: arkiverad i redaktören" in result.output
+
+
+def test_the_migration_counts_only_articles_last_written_by_an_import_as_imported(app, imported, create_user):
+    from flask_migrate import downgrade, upgrade
+
+    editor = create_user("editor")
+    with app.app_context():
+        doc = service.to_doc(_row("orosanmalan-i-skolan"))
+        doc.summary = "Ändrad före uppgraderingen."
+        service.save_article(editor, doc, article_id=_row("orosanmalan-i-skolan").id)
+        db.session.remove()
+        downgrade(revision="0012")
+        upgrade()
+        db.engine.dispose()
+        assert _row("utreseforbud-kort").imported_version == 1
+        assert _row("orosanmalan-i-skolan").imported_version is None
+        report = service.import_directory(None, imported)
+        assert [slug for slug, _why in report.skipped] == ["orosanmalan-i-skolan"]
