@@ -72,7 +72,8 @@ class LineContact:
             return None
         return (f"Stödtelefonens kontaktuppgifter att verifiera: {', '.join(self.unconfirmed)}. "
                 "Till dess hänvisar texterna till huvudmannens webbplats i stället för ett nummer. "
-                "Sätt SUPPORTLINE_LINE_PHONE och SUPPORTLINE_LINE_HOURS (se README) när uppgifterna är bekräftade.")
+                "Driften sätter SUPPORTLINE_LINE_PHONE, SUPPORTLINE_LINE_HOURS och SUPPORTLINE_LINE_URL "
+                "(docs/OPERATIONS.md, avsnitt 3) när uppgifterna är bekräftade med huvudmannen.")
 
     @property
     def fingerprint(self) -> str:

@@ -205,7 +205,8 @@ def kb_lint(directory):
     for finding in findings:
         click.echo(str(finding))
     errors = sum(1 for finding in findings if finding.level == knowledge.lint.ERROR)
-    click.echo(f"{errors} fel, {len(findings) - errors} varningar.")
+    warnings = len(findings) - errors
+    click.echo(f"{errors} fel, {warnings} {'varning' if warnings == 1 else 'varningar'}.")
     if errors:
         raise SystemExit(1)
 
