@@ -117,7 +117,7 @@ def test_search_finds_the_right_article_for_realistic_questions(content_index):
           f"hit@1 {report.hit_at_1:.3f}, hit@3 {report.hit_at_3:.3f}")
     for q, expect, got in report.misses:
         print(f"  miss: {q!r} -> expected {expect}, got {got}")
-    assert report.hit_at_3 >= 0.9
+    assert report.hit_at_3 >= 0.976, "relevance fell below hit@3 0.976 on the question set"
 
 
 def test_placeholders_all_expand():
