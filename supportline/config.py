@@ -38,6 +38,15 @@ def _key_list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 <= int(raw) <= 3650:
+        raise ConfigError(f"{name} ska vara ett helt antal dagar mellan 0 och 3650, inte {raw!r}.")
+    return int(raw)
+
+
 DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
 
 
@@ -89,6 +98,8 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),
+        # Days after NCK's receipt for the final package before retention removes what was handed over.
+        "SUPPORTLINE_HANDOVER_RETENTION_DAYS": _days("SUPPORTLINE_HANDOVER_RETENTION_DAYS", 30),
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
         # Sessions: revocable rows on the server; the cookie only carries their id.
