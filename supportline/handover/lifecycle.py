@@ -56,10 +56,6 @@ def role() -> str:
 
 # --- new calls and written questions ----------------------------------------------------------
 
-class IntakeClosed(Exception):
-    """This installation handed the line over; the message (Swedish) says where it continues."""
-
-
 def intake_closed_message() -> str | None:
     """Why this installation takes no new calls or written questions, or None when it does.
 
@@ -74,10 +70,55 @@ def intake_closed_message() -> str | None:
             "vidare av NCK. Befintliga ärenden, statistik och exporter finns kvar här.")
 
 
-def refuse_if_intake_closed() -> None:
-    message = intake_closed_message()
-    if message is not None:
-        raise IntakeClosed(message)
+# --- what the pages say, computed from the handover time and the ledger ----------------------
+
+def page_text(at: dt.datetime) -> list[str]:
+    """The handover page's account of where things stand, in the tense that is true at `at`."""
+    when = handover_at()
+    current = role()
+    if current == RECEIVING:
+        if has_received():
+            return ["Den här installationen driver stödtelefonen. Ärendena i paketen nedan togs emot från "
+                    "Länsstyrelsen Östergötland och finns här, sökbara och med i statistiken; nya samtal "
+                    "läggs till ovanpå dem."]
+        return ["Den här installationen driver stödtelefonen och har ingen schemalagd överlämning "
+                "(SUPPORTLINE_HANDOVER_AT=none). Inga paket är mottagna."]
+    if current == SENDING:
+        final = final_batch()
+        lines = [f"Ärendena lämnades över till NCK (Nationellt centrum för kvinnofrid): det slutliga paketet "
+                 f"(nummer {final.sequence}) skrevs {_day(final.finished_at)}. Den här installationen tar inte "
+                 "emot nya samtal eller skriftliga frågor. Läsning, statistik, exporter och gallring fortsätter."]
+        if final.receipt_confirmed_at is None:
+            lines.append("NCK har ännu inte kvitterat det slutliga paketet. Registrera kvittot med "
+                         "'supportline handover confirm KVITTO'. Inget som lämnats över tas bort härifrån "
+                         "förrän kvittot är registrerat.")
+        else:
+            due, _until = handed_over_removal(at)
+            lines.append(f"NCK kvitterade det slutliga paketet {_day(final.receipt_verified_at)} "
+                         f"({final.receipt_receiver}). "
+                         + (f"Det som lämnades över tas bort av gallringen från {_day(due)} "
+                            f"({retention_days()} dagar efter att kvittot registrerades)."
+                            if at < due else
+                            "Gallringen tar bort det som lämnades över: kontaktuppgifter först, sedan "
+                            "ärendetexterna. Statistiken påverkas inte."))
+        return lines
+    stamp = when.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    if at < when:
+        return [f"Ärendena lämnas över till NCK (Nationellt centrum för kvinnofrid). Fram till {stamp} skapas ett "
+                "deltapaket varje natt med det som ändrats; därefter ett sista fullständigt paket. Missade "
+                "körningar görs så snart klockprocessen är igång."]
+    return [f"Det slutliga paketet skulle skrivas {stamp} men är inte skrivet ännu. Det skrivs så snart "
+            "klockprocessen är igång, eller med knappen nedan (fullständigt paket). Till dess tar den här "
+            "installationen emot nya samtal."]
+
+
+def staff_banner() -> dict | None:
+    """The staff banner: only on the installation that handed the line over, where staff need
+    to know why new calls are refused; never on public pages, never where the line runs."""
+    if role() != SENDING:
+        return None
+    final = final_batch()
+    return {"day": _day(final.finished_at), "receipt": receipt_text(final)}
 
 
 # --- the receipt ---------------------------------------------------------------------------

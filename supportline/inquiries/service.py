@@ -403,6 +403,12 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
 def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | None = None) -> Inquiry:
     """A new inquiry. idempotency is (key, fingerprint) when the caller may repeat the save;
     use create_inquiry_once for that."""
+    from supportline.handover.lifecycle import intake_closed_message
+
+    # An installation that handed the line over to NCK takes no new calls, whichever way they come.
+    closed = intake_closed_message()
+    if closed is not None:
+        raise InquiryInvalid({"intake": closed})
     clean = clean_inquiry(raw)
     begin_write()
     errors: dict[str, str] = {}
