@@ -155,6 +155,36 @@ def demo_seed(inquiries):
         click.echo(f"Demonyckel för överlämningen (bara dev): {key}")
 
 
+@demo_cli.command("handover")
+@click.option("--inquiries", "inquiries", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Så många påhittade ärenden har den sändande demoinstallationen.")
+@with_appcontext
+def demo_handover(inquiries):
+    """Ta emot demohistoriken genom ett riktigt överlämningspaket (exporterat, kontrollerat med
+    kvitto, importerat), så att installationen är den mottagande. Kan köras flera gånger."""
+    import time
+
+    from supportline.demo.handover import SENDER_DIR, receive_demo_history
+    from supportline.extensions import db
+    from supportline.handover.receipt import ReceiptError
+    from supportline.handover.verify import PackageError
+
+    if current_app.config["SUPPORTLINE_ENV"] == "production":
+        raise click.ClickException("Demodata skapas inte i produktion (SUPPORTLINE_ENV=production).")
+    started = time.monotonic()
+    try:
+        result = receive_demo_history(current_app._get_current_object(), inquiries)
+    except (PackageError, ReceiptError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    if result.done_before:
+        click.echo("Demohistoriken är redan mottagen: installationen är den mottagande och driver linjen.")
+        return
+    click.echo(f"Demohistoriken är mottagen: {result.inquiries} ärenden i {result.package.name} "
+               f"(SHA-256 {result.sha256}), kontrollerat med kvitto och importerat på "
+               f"{time.monotonic() - started:.1f} s. Den sändande demoinstallationen finns i instance/{SENDER_DIR}/.")
+
+
 @click.command("clock")
 @with_appcontext
 def clock_command():

@@ -48,6 +48,8 @@ def _days(name: str, default: int) -> int:
 
 
 DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
+# When the line moved to NCK (regeringsbeslut A2025/01207); "none" on an installation without a handover.
+DEFAULT_HANDOVER_AT = "2026-07-01T00:00:00+02:00"
 
 
 def _demo_recipient(instance_path: str) -> str | None:
@@ -94,7 +96,7 @@ def load_config(instance_path: str) -> dict:
         # How often a web process looks for article changes made on other hosts (seconds).
         "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
                                                                "0" if env == "test" else "2")),
-        "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", "2026-07-01T00:00:00+02:00"),
+        "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", DEFAULT_HANDOVER_AT),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),
