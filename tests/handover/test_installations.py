@@ -108,3 +108,53 @@ def test_an_installation_without_a_scheduled_handover_runs_the_line(app, client,
     page = client.get("/admin/overlamning/").get_data(as_text=True)
     assert "driver stödtelefonen" in page and "Skapa paket nu" not in page
     assert "lämnats över" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_receiving_installation_runs_the_line_with_what_it_received(app, runner, out_dir, age_key, handler,
+                                                                         make_inquiry, handover_config, tmp_path):
+    from flask_migrate import upgrade
+
+    from supportline.auth.service import create_user
+    from supportline.inquiries.service import create_inquiry
+    from supportline.stats.service import Filters, build_report
+    from tests.conftest import PASSWORD, AuthActions, make_app
+
+    make_inquiry(handler, summary="Kuratorn oroar sig för en planerad resa till hemlandet i sommar.")
+    make_inquiry(handler, status="closed")
+    with app.app_context():
+        [final] = service.run_due(lifecycle.now())  # the final package holds every change up to now
+    receipt = tmp_path / "kvitto.json"
+    verified = runner.invoke(args=["handover", "verify", str(out_dir / final.file_name), "--identity",
+                                   str(age_key["identity_file"]), "--receipt", str(receipt),
+                                   "--receiver", "NCK, Anna Andersson"])
+    assert verified.exit_code == 0, verified.output
+
+    receiver = make_app(f"sqlite:///{tmp_path / 'nck.db'}", tmp_path / "nck")
+    with receiver.app_context():
+        upgrade()
+    try:
+        imported = receiver.test_cli_runner().invoke(args=[
+            "handover", "import", str(out_dir / final.file_name), "--identity", str(age_key["identity_file"]),
+            "--receipt", str(receipt)])
+        assert imported.exit_code == 0, imported.output
+        with receiver.app_context():
+            assert lifecycle.role() == lifecycle.RECEIVING
+            assert service.due_slots(lifecycle.now()) == []
+            user = create_user(None, "nck.handlaggare@test.invalid", "handler", PASSWORD)
+            create_inquiry(user, valid_payload(summary="Ett nytt samtal efter överlämningen."))  # on top
+            report = build_report(Filters(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
+            assert report.total == 3
+            create_user(None, "nck.samordnare@test.invalid", "coordinator", PASSWORD)
+        client = receiver.test_client()
+        AuthActions(client).login("nck.handlaggare@test.invalid")
+        found = client.get("/arenden?q=resa hemlandet").get_data(as_text=True)
+        assert "planerad resa till hemlandet" in found
+        assert "lämnats över" not in client.get("/").get_data(as_text=True)
+        AuthActions(client).logout()
+        AuthActions(client).login("nck.samordnare@test.invalid")
+        page = client.get("/admin/overlamning/").get_data(as_text=True)
+        assert final.file_name in page and final.sha256 in page and "av NCK, Anna Andersson" in page
+        assert "driver stödtelefonen" in page and "lämnats över" not in page
+    finally:
+        with receiver.app_context():
+            db.engine.dispose()
