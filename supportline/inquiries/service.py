@@ -73,6 +73,15 @@ class InquiryInvalid(ValueError):
         self.privacy_fields = privacy_fields or set()
 
 
+class IntakeClosed(InquiryInvalid):
+    """This installation handed the line over to NCK and takes no new inquiries; the form shows
+    it like any refusal (keeping what was typed), the API answers 409."""
+
+    def __init__(self, message: str):
+        super().__init__({"intake": message})
+        self.message = message
+
+
 class InquiryNotFound(LookupError):
     pass
 
@@ -408,7 +417,7 @@ def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | Non
     # An installation that handed the line over to NCK takes no new calls, whichever way they come.
     closed = intake_closed_message()
     if closed is not None:
-        raise InquiryInvalid({"intake": closed})
+        raise IntakeClosed(closed)
     clean = clean_inquiry(raw)
     begin_write()
     errors: dict[str, str] = {}

@@ -55,7 +55,7 @@ def test_a_sending_installation_refuses_a_new_call_after_its_final_package(app, 
 
     api = client.post("/api/v1/inquiries", json=valid_payload(),
                       headers={"Authorization": f"Bearer {token('handler')}"})
-    assert api.status_code == 422 and "tar inte emot nya samtal" in api.get_data(as_text=True)
+    assert api.status_code == 409 and "tar inte emot nya samtal" in api.get_json()["error"]
     assert _count(app) == 0
 
 
