@@ -115,9 +115,10 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
                     db.session.expunge_all()
             db.session.flush()
             _advance_sequences()
-            audit("handover.import", actor, detail={"package": Path(path).name, **counts})
-            record_reception(actor, report.manifest, file_name=report.path.name, sha256=report.sha256,
-                             receipt=receipt)
+            record_reception(report.manifest, file_name=report.path.name, sha256=report.sha256, receipt=receipt)
+            audit("handover.import", actor, detail={"package": Path(path).name, "sha256": report.sha256,
+                                                    "verified_by": receipt["verified_by"] if receipt else None,
+                                                    **counts})
             db.session.commit()
     _reindex_imported()
     return counts

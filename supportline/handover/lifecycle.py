@@ -211,8 +211,9 @@ def status_lines(written: list[HandoverBatch], received: list[HandoverReception]
 
 # --- the receiving side ----------------------------------------------------------------------
 
-def record_reception(actor, manifest: dict, *, file_name: str, sha256: str, receipt: dict | None) -> None:
-    """In the import's transaction: this installation now holds the package's history."""
+def record_reception(manifest: dict, *, file_name: str, sha256: str, receipt: dict | None) -> None:
+    """In the import's transaction (which writes the audit event): this installation now holds
+    the package's history."""
     from supportline.handover.receipt import file_counts
 
     generated = manifest.get("generated_at")
@@ -223,8 +224,6 @@ def record_reception(actor, manifest: dict, *, file_name: str, sha256: str, rece
         counts={**manifest.get("counts", {}), "files": file_counts(manifest)}, imported_at=utcnow(),
         verified_at=parse_time(receipt["verified_at"]) if receipt else None,
         verified_by=receipt["verified_by"] if receipt else None))
-    record("handover.received", actor, object_type="handover_reception", object_id=manifest["sequence"],
-           detail={"file": file_name, "sha256": sha256, "verified_by": receipt["verified_by"] if receipt else None})
 
 
 def receipt_matches_package(receipt: dict, file_name: str, sha256: str) -> None:
