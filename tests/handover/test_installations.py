@@ -152,9 +152,31 @@ def test_the_receiving_installation_runs_the_line_with_what_it_received(app, run
         assert "lämnats över" not in client.get("/").get_data(as_text=True)
         AuthActions(client).logout()
         AuthActions(client).login("nck.samordnare@test.invalid")
+        start = client.get("/").get_data(as_text=True)
+        assert "driver stödtelefonen med historiken från 1 mottagna" in start and "NCK, Anna Andersson" in start
         page = client.get("/admin/overlamning/").get_data(as_text=True)
         assert final.file_name in page and final.sha256 in page and "av NCK, Anna Andersson" in page
         assert "driver stödtelefonen" in page and "lämnats över" not in page
     finally:
         with receiver.app_context():
             db.engine.dispose()
+
+
+def test_the_handover_page_gives_the_removal_date_after_the_receipt(app, client, login_as, handover_config,
+                                                                   out_dir, age_key):
+    from supportline.handover.receipt import build_receipt
+    from supportline.handover.verify import verify_package
+
+    final = _write_final(app)
+    with app.app_context():
+        receipt = build_receipt(verify_package(out_dir / final.file_name, age_key["identity_file"]), "NCK")
+        lifecycle.confirm_receipt(None, receipt, at=at("2026-07-03T10:00:00+02:00"))
+    login_as("coordinator")
+    app.config["SUPPORTLINE_NOW"] = "2026-07-20T12:00:00+02:00"
+    before = client.get("/admin/overlamning/").get_data(as_text=True)
+    assert "Det som lämnades över tas bort av gallringen från 2026-08-02 (30 dagar" in before
+    assert "kvitterad " in before and "av NCK" in before
+    app.config["SUPPORTLINE_NOW"] = "2026-08-03T12:00:00+02:00"
+    after = client.get("/admin/overlamning/").get_data(as_text=True)
+    assert "Gallringen tar bort det som lämnades över: kontaktuppgifter först" in after
+    assert "tas bort av gallringen från" not in after
