@@ -63,11 +63,10 @@ def intake_closed_message() -> str | None:
     question form call it, so they all close at the same moment."""
     if role() != SENDING:
         return None
-    final = final_batch()
-    day = final.finished_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-    return (f"Den här installationen tar inte emot nya samtal eller skriftliga frågor: ärendena lämnades över "
-            f"till NCK (Nationellt centrum för kvinnofrid) den {day}. Stödtelefonen för yrkesverksamma drivs "
-            "vidare av NCK. Befintliga ärenden, statistik och exporter finns kvar här.")
+    return ("Den här installationen tar inte emot nya samtal eller skriftliga frågor: ärendena lämnades över "
+            f"till NCK (Nationellt centrum för kvinnofrid) den {_day(final_batch().finished_at)}. "
+            "Stödtelefonen för yrkesverksamma drivs vidare av NCK. Befintliga ärenden, statistik och exporter "
+            "finns kvar här.")
 
 
 # --- what the pages say, computed from the handover time and the ledger ----------------------
