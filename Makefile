@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-tools postgres redis lint clean audit audit-code audit-deps audit-deps-known
+.PHONY: run run-sending test install test-tools postgres redis lint clean audit audit-code audit-deps audit-deps-known
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +19,33 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## make run: migrate, seed demo data, build the index, serve on http://127.0.0.1:5000 with the clock beside it.
+## make run: the line as it runs today, on the receiving side (NCK's installation): migrate, receive the demo
+## history through a real handover package (exported, verified with a receipt, imported; once), seed the demo
+## accounts, build the index, serve on http://127.0.0.1:5000 with the clock beside it.
 run: export SUPPORTLINE_ENV ?= dev
 run: install
 	$(SL) db upgrade
-	$(SL) demo seed --inquiries 500
+	$(SL) demo handover --inquiries 500
+	$(SL) demo seed
 	$(SL) kb import knowledge/content
 	@echo
 	@echo "Supportline körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
 	@$(SL) clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 		$(SL) run --host $(HOST) --port $(PORT)
+
+## make run-sending: the county board's installation instead, after its final package: it shows the ledger
+## with NCK's receipt and refuses new calls. Its database is the demo sender that make run's handover built.
+SENDER := $(or $(SUPPORTLINE_INSTANCE_PATH),$(CURDIR)/instance)/demo-sender
+SENDER_ENV := DATABASE_URL=sqlite:///$(SENDER)/supportline.db SUPPORTLINE_INDEX_DIR=$(SENDER)/index \
+	SUPPORTLINE_HANDOVER_DIR=$(SENDER)/packages
+run-sending: export SUPPORTLINE_ENV ?= dev
+run-sending: install
+	$(SL) db upgrade
+	$(SL) demo handover --inquiries 500
+	$(SENDER_ENV) $(SL) kb import knowledge/content
+	@echo
+	@echo "Den sändande installationen körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
+	@$(SENDER_ENV) $(SL) run --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need (Chromium, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
 test: install test-tools postgres redis

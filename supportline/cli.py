@@ -156,6 +156,36 @@ def demo_seed(inquiries):
         click.echo(f"Demonyckel för överlämningen (bara dev): {key}")
 
 
+@demo_cli.command("handover")
+@click.option("--inquiries", "inquiries", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Så många påhittade ärenden har den sändande demoinstallationen.")
+@with_appcontext
+def demo_handover(inquiries):
+    """Ta emot demohistoriken genom ett riktigt överlämningspaket (exporterat, kontrollerat med
+    kvitto, importerat), så att installationen är den mottagande. Kan köras flera gånger."""
+    import time
+
+    from supportline.demo.handover import SENDER_DIR, receive_demo_history
+    from supportline.extensions import db
+    from supportline.handover.receipt import ReceiptError
+    from supportline.handover.verify import PackageError
+
+    if current_app.config["SUPPORTLINE_ENV"] == "production":
+        raise click.ClickException("Demodata skapas inte i produktion (SUPPORTLINE_ENV=production).")
+    started = time.monotonic()
+    try:
+        result = receive_demo_history(current_app._get_current_object(), inquiries)
+    except (PackageError, ReceiptError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    if result.done_before:
+        click.echo("Demohistoriken är redan mottagen: installationen är den mottagande och driver linjen.")
+        return
+    click.echo(f"Demohistoriken är mottagen: {result.inquiries} ärenden i {result.package.name} "
+               f"(SHA-256 {result.sha256}), kontrollerat med kvitto och importerat på "
+               f"{time.monotonic() - started:.1f} s. Den sändande demoinstallationen finns i instance/{SENDER_DIR}/.")
+
+
 @click.command("clock")
 @with_appcontext
 def clock_command():
@@ -299,11 +329,18 @@ def handover_export(out_dir, kind, recipient, plaintext):
 @click.argument("package", type=click.Path(dir_okay=False))
 @click.option("--identity", type=click.Path(exists=True, dir_okay=False), help="Mottagarens hemliga age-nyckel.")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), help="Föregående paket i kedjan.")
-def handover_verify(package, identity, previous):
+@click.option("--receipt", "receipt_file", type=click.Path(dir_okay=False),
+              help="Skriv ett kvitto (JSON) hit om paketet klarar kontrollen.")
+@click.option("--receiver", help="Vem som kontrollerade paketet (står i kvittot), t.ex. \"NCK, Anna Andersson\".")
+def handover_verify(package, identity, previous, receipt_file, receiver):
     """Kontrollera ett paket som mottagaren gör (ingen databas behövs)."""
     from pathlib import Path
 
+    from supportline.handover.receipt import ReceiptError, build_receipt, write_receipt
     from supportline.handover.verify import PackageError, chain_order, verify_package
+
+    if receipt_file and not (receiver or "").strip():
+        raise click.UsageError("Ett kvitto behöver --receiver: vem som kontrollerade paketet.")
 
     path = Path(package)
     if previous is None:
@@ -317,22 +354,65 @@ def handover_verify(package, identity, previous):
         raise click.ClickException(str(exc)) from None
     click.echo(report.text())
     if not report.ok:
+        if receipt_file:
+            click.echo("Inget kvitto skrevs: paketet klarade inte kontrollen.", err=True)
         sys.exit(1)
+    if receipt_file:
+        try:
+            write_receipt(build_receipt(report, receiver), Path(receipt_file))
+        except ReceiptError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Kvitto skrivet: {receipt_file}. Skicka det till avsändaren, som registrerar det med "
+                   "'supportline handover confirm'.")
+
+
+@handover_cli.command("confirm")
+@click.argument("receipt_file", metavar="RECEIPT", type=click.Path(dir_okay=False))
+@with_appcontext
+def handover_confirm(receipt_file):
+    """Registrera mottagarens kvitto mot paketet i överlämningsregistret (avsändaren)."""
+    from pathlib import Path
+
+    from supportline.handover.lifecycle import confirm_receipt, receipt_text
+    from supportline.handover.receipt import ReceiptError, read_receipt
+
+    try:
+        batch = confirm_receipt(None, read_receipt(Path(receipt_file)))
+    except ReceiptError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Paket {batch.sequence} ({batch.file_name}) är {receipt_text(batch)}.")
+
+
+@handover_cli.command("status")
+@with_appcontext
+def handover_status():
+    """Lista alla paket: skrivna, deras SHA-256 och om mottagaren har kvitterat dem."""
+    from supportline.handover import lifecycle
+    from supportline.handover.service import batches
+
+    for line in lifecycle.status_lines(batches(limit=None), lifecycle.receptions()):
+        click.echo(line)
 
 
 @handover_cli.command("import")
 @click.argument("package", type=click.Path(exists=True, dir_okay=False))
 @click.option("--identity", type=click.Path(exists=True, dir_okay=False), help="Mottagarens hemliga age-nyckel.")
+@click.option("--receipt", "receipt_file", type=click.Path(exists=True, dir_okay=False),
+              help="Kvittot från kontrollen: installationen visar vem som kontrollerade paketet.")
 @with_appcontext
-def handover_import(package, identity):
+def handover_import(package, identity, receipt_file):
     """Läs in ett kontrollerat paket i en tom installation."""
+    from pathlib import Path
+
     from supportline.extensions import db
     from supportline.handover.importer import import_package
+    from supportline.handover.receipt import ReceiptError, read_receipt
     from supportline.handover.verify import PackageError
 
     try:
-        counts = import_package(package, identity)
-    except PackageError as exc:
+        receipt = read_receipt(Path(receipt_file)) if receipt_file else None
+        counts = import_package(package, identity, receipt=receipt)
+    except (PackageError, ReceiptError) as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Importerat: {counts['inquiries']} ärenden, {counts['articles']} artiklar, "

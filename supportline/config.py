@@ -40,7 +40,18 @@ def _key_list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 <= int(raw) <= 3650:
+        raise ConfigError(f"{name} ska vara ett helt antal dagar mellan 0 och 3650, inte {raw!r}.")
+    return int(raw)
+
+
 DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
+# When the line moved to NCK (regeringsbeslut A2025/01207); "none" on an installation without a handover.
+DEFAULT_HANDOVER_AT = "2026-07-01T00:00:00+02:00"
 
 
 def _demo_recipient(instance_path: str) -> str | None:
@@ -87,10 +98,12 @@ def load_config(instance_path: str) -> dict:
         # How often a web process looks for article changes made on other hosts (seconds).
         "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
                                                                "0" if env == "test" else "2")),
-        "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", "2026-07-01T00:00:00+02:00"),
+        "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", DEFAULT_HANDOVER_AT),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),
+        # Days after NCK's receipt for the final package before retention removes what was handed over.
+        "SUPPORTLINE_HANDOVER_RETENTION_DAYS": _days("SUPPORTLINE_HANDOVER_RETENTION_DAYS", 30),
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
         # The support line's contact (knowledge/facts.yaml, line_contact) as this installation

@@ -2,7 +2,7 @@
 
 from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, PendingLogin, User, UserMfa, UserSession
-from supportline.handover.models import HandoverBatch
+from supportline.handover.models import HandoverBatch, HandoverReception
 from supportline.inquiries.models import (
     ExposedPerson,
     Inquiry,
@@ -17,7 +17,8 @@ from supportline.ratelimit import RateEvent
 from supportline.stats.models import ResourceCentre
 
 __all__ = [
-    "ApiToken", "Article", "HandoverBatch", "IndexChange", "ArticleFeedback", "ArticleRevision", "AuditEvent",
+    "ApiToken", "Article", "HandoverBatch", "HandoverReception", "IndexChange", "ArticleFeedback", "ArticleRevision",
+    "AuditEvent",
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",

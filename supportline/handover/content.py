@@ -180,6 +180,15 @@ validerar varje rad mot scheman i katalogen schema/. Det kräver ingen databas. 
 programmet: dekryptera med `age -d -i NYCKELFIL PAKET > paket.tar`, packa upp med tar
 och jämför sha256sum för varje fil med manifest.json.
 
+Kvittera paketet
+----------------
+  supportline handover verify PAKET --identity NYCKELFIL --receipt kvitto.json --receiver "NCK, namn"
+skriver ett kvitto (JSON) om paketet klarar kontrollen: paketets namn, SHA-256, löpnummer,
+antal poster per fil, föregående pakets SHA-256, när och av vem det kontrollerades. Skicka
+kvittot till avsändaren, som registrerar det; först då får avsändaren gallra det som
+lämnats över. Läs sedan in paketet med
+  supportline handover import PAKET --identity NYCKELFIL --receipt kvitto.json
+
 Filer
 -----
 manifest.json     Formatets namn och version, typ (full = hela ärendebeståndet, delta =

@@ -15,6 +15,8 @@ from supportline.audit.service import record as audit
 from supportline.auth.models import User
 from supportline.auth.passwords import hash_password
 from supportline.extensions import db
+from supportline.handover.lifecycle import receipt_matches_package, record_reception
+from supportline.handover.receipt import ReceiptError
 from supportline.handover.verify import PackageError, open_package, verify_package
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
@@ -64,11 +66,19 @@ def _jsonl(tar: tarfile.TarFile, name: str):
         yield json.loads(line)
 
 
-def import_package(path: str | Path, identity_file: str | Path | None = None, actor=None) -> dict:
-    """Verify, then load. Refuses a database that already holds inquiries."""
+def import_package(path: str | Path, identity_file: str | Path | None = None, actor=None,
+                   receipt: dict | None = None) -> dict:
+    """Verify, then load. Refuses a database that already holds inquiries. The package is
+    recorded as received (with who verified it, from the receipt when one is given), which
+    makes this the installation that runs the line."""
     report = verify_package(path, identity_file)
     if not report.ok:
         raise PackageError("Paketet klarade inte kontrollen och importerades inte:\n" + report.text())
+    if receipt is not None:
+        try:
+            receipt_matches_package(receipt, report.path.name, report.sha256)
+        except ReceiptError as exc:
+            raise PackageError(str(exc)) from None
     if db.session.scalar(select(func.count()).select_from(Inquiry)):
         raise PackageError("Databasen innehåller redan ärenden. Importen görs bara till en tom installation.")
     counts = {"inquiries": 0, "articles": 0, "staff": 0}
@@ -108,7 +118,10 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
                     db.session.expunge_all()
             db.session.flush()
             _advance_sequences()
-            audit("handover.import", actor, detail={"package": Path(path).name, **counts})
+            record_reception(report.manifest, file_name=report.path.name, sha256=report.sha256, receipt=receipt)
+            audit("handover.import", actor, detail={"package": Path(path).name, "sha256": report.sha256,
+                                                    "verified_by": receipt["verified_by"] if receipt else None,
+                                                    **counts})
             db.session.commit()
     _reindex_imported()
     return counts

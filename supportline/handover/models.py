@@ -38,3 +38,29 @@ class HandoverBatch(Base):
     counts: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # NCK's receipt (supportline handover confirm): who verified the package and when. Nothing
+    # handed over may be removed on this side before the final package has one.
+    receipt_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    receipt_receiver: Mapped[str | None] = mapped_column(String(200))
+    receipt_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    receipt: Mapped[dict | None] = mapped_column(JSON)
+
+
+class HandoverReception(Base):
+    """A package this installation imported: it runs the line with the history it received."""
+
+    __tablename__ = "handover_receptions"
+    __table_args__ = (UniqueConstraint("sha256", name="uq_handover_receptions_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    previous_sha256: Mapped[str | None] = mapped_column(String(64))
+    generated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # from the receipt given at import, when there was one
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(200))

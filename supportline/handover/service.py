@@ -45,9 +45,17 @@ class ExportBusy(HandoverError):
 
 # --- schedule -------------------------------------------------------------------
 
-def handover_at(app=None) -> dt.datetime:
+NO_HANDOVER = {"", "none", "ingen"}
+
+
+def handover_at(app=None) -> dt.datetime | None:
+    """When the final package is due; None on an installation without a scheduled handover
+    (SUPPORTLINE_HANDOVER_AT=none), such as the one that receives it."""
     app = app or current_app
-    value = dt.datetime.fromisoformat(app.config["SUPPORTLINE_HANDOVER_AT"])
+    raw = (app.config["SUPPORTLINE_HANDOVER_AT"] or "").strip()
+    if raw.lower() in NO_HANDOVER:
+        return None
+    value = dt.datetime.fromisoformat(raw)
     return value if value.tzinfo else value.replace(tzinfo=STOCKHOLM)
 
 
@@ -64,8 +72,13 @@ def due_slots(now: dt.datetime) -> list[tuple[str, str]]:
 
     Only the latest nightly delta is due: a delta holds every change since the previous
     package, so one catch-up run covers any nights the clock missed. From the handover
-    time on, only the final full export is due.
+    time on, only the final full export is due. An installation that received a package, or
+    has no scheduled handover, runs the line and exports nothing on its own.
     """
+    from supportline.handover.lifecycle import RECEIVING, role
+
+    if role() == RECEIVING:
+        return []
     done = set(db.session.scalars(select(HandoverBatch.slot).where(HandoverBatch.status == "done")))
     if now >= handover_at():
         return [] if "final" in done else [("final", "full")]
@@ -86,7 +99,7 @@ def latest_batch() -> HandoverBatch | None:
     return db.session.scalar(select(HandoverBatch).order_by(HandoverBatch.sequence.desc()).limit(1))
 
 
-def batches(limit: int = 100) -> list[HandoverBatch]:
+def batches(limit: int | None = 100) -> list[HandoverBatch]:
     return list(db.session.scalars(select(HandoverBatch).order_by(HandoverBatch.sequence.desc()).limit(limit)))
 
 
@@ -329,7 +342,9 @@ def _write_package(batch: HandoverBatch, out_dir: Path, age_recipient) -> None:
     batch.previous_sha256 = manifest["previous_sha256"]
     batch.changed_since = changed_since
     batch.encrypted = age_recipient is not None
-    batch.counts = {**manifest["counts"], "redactions": manifest["redactions"]}
+    # records per file too, so NCK's receipt can be matched file by file
+    batch.counts = {**manifest["counts"], "redactions": manifest["redactions"],
+                    "files": {f.path: f.records for f in builder.files if f.records is not None}}
     record("handover.done", None, object_type="handover_batch", object_id=batch.sequence,
            detail={"file": name, "sha256": sha, "inquiries": counts["inquiries"]})
     db.session.commit()

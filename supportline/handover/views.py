@@ -10,7 +10,7 @@ from flask_login import current_user
 from supportline.auth import roles_required
 from supportline.auth.forms import EmptyForm
 from supportline.extensions import db
-from supportline.handover import service
+from supportline.handover import lifecycle, service
 
 bp = Blueprint("handover", __name__, url_prefix="/admin/overlamning", template_folder="templates")
 
@@ -19,7 +19,8 @@ bp = Blueprint("handover", __name__, url_prefix="/admin/overlamning", template_f
 @roles_required("coordinator")
 def index():
     return render_template("handover/index.html", batches=service.batches(), form=EmptyForm(),
-                           handover_at=service.handover_at(),
+                           account=lifecycle.page_text(lifecycle.now()), role=lifecycle.role(),
+                           receptions=lifecycle.receptions(), receipt_text=lifecycle.receipt_text,
                            recipient_set=bool(current_app.config.get("SUPPORTLINE_HANDOVER_RECIPIENT")))
 
 

@@ -108,6 +108,9 @@ def create_inquiry():
                     IDEMPOTENCY_HEADER: f"Nyckeln användes först för ärende {once.inquiry_id} med andra uppgifter. "
                                         "Använd en ny nyckel för ett nytt ärende."})
             inquiry_id, created = once.inquiry_id, once.created
+    except service.IntakeClosed as exc:
+        db.session.rollback()
+        return _error(409, exc.message)
     except service.InquiryInvalid as exc:
         db.session.rollback()
         return _error(422, "Ogiltiga uppgifter.", exc.errors)

@@ -58,6 +58,9 @@ def paths() -> tuple[dict, dict]:
                                                 "Upprepning med samma Idempotency-Key: ärendet som redan "
                                                 "sparades (rubriken Idempotent-Replayed: true)"),
                                    "400": invalid, "401": error, "403": error,
+                                   "409": _json("#/components/schemas/Error",
+                                                "Installationen har lämnat över linjen till NCK och tar inte "
+                                                "emot nya ärenden; meddelandet säger var linjen finns"),
                                    "422": _json("#/components/schemas/ValidationErrors",
                                                 "Ogiltiga uppgifter, eller en Idempotency-Key som redan "
                                                 "använts med andra uppgifter"),

@@ -102,15 +102,16 @@ def _year_weights(now: dt.datetime) -> dict[int, float]:
     return weights
 
 
-def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch: int = 5000) -> int:
-    """Add inquiries until there are n in all; returns how many were made."""
+def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch: int = 5000,
+                   now: dt.datetime | None = None) -> int:
+    """Add inquiries until there are n in all, received before `now`; returns how many were made."""
     existing = db.session.scalar(select(func.count()).select_from(Inquiry)) or 0
     missing = max(0, n - existing)
     if not missing or not created_by_ids:
         db.session.rollback()
         return 0
     rng = random.Random(seed + existing)  # noqa: S311 - synthetic demo data, not security
-    now = dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
     years = _year_weights(now)
     by_county: dict[str, list[str]] = {}
     for m in tx.municipalities().values():

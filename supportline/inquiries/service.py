@@ -73,6 +73,15 @@ class InquiryInvalid(ValueError):
         self.privacy_fields = privacy_fields or set()
 
 
+class IntakeClosed(InquiryInvalid):
+    """This installation handed the line over to NCK and takes no new inquiries; the form shows
+    it like any refusal (keeping what was typed), the API answers 409."""
+
+    def __init__(self, message: str):
+        super().__init__({"intake": message})
+        self.message = message
+
+
 class InquiryNotFound(LookupError):
     pass
 
@@ -403,6 +412,12 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
 def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | None = None) -> Inquiry:
     """A new inquiry. idempotency is (key, fingerprint) when the caller may repeat the save;
     use create_inquiry_once for that."""
+    from supportline.handover.lifecycle import intake_closed_message
+
+    # An installation that handed the line over to NCK takes no new calls, whichever way they come.
+    closed = intake_closed_message()
+    if closed is not None:
+        raise IntakeClosed(closed)
     clean = clean_inquiry(raw)
     begin_write()
     errors: dict[str, str] = {}

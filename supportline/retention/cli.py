@@ -40,6 +40,13 @@ def retention_run(dry_run):
                        f"senast ändrat {_local(item.updated_at)}")
         for item in result.callbacks:
             click.echo(f"kontaktuppgifter  ärende {item.id}  ({item.status})  senast ändrat {_local(item.updated_at)}")
+    if result.handed_over_due is not None and result.handed_over_due > c.now:
+        click.echo(f"Det som lämnades över till NCK gallras från {_local(result.handed_over_due)} "
+                   "(efter NCK:s kvitto för det slutliga paketet).")
+    elif result.handed_over_due is not None:
+        verb = "skulle tas bort" if dry_run else "borttagna"
+        click.echo(f"Lämnat över till NCK: kontaktuppgifter {verb} från {len(result.handed_over_callbacks)} ärenden, "
+                   f"ärendetext {verb} från {len(result.handed_over_text)} ärenden.")
     a, b, d = len(result.anonymise), len(result.callbacks), result.drafts
     if dry_run:
         click.echo(f"{a} ärenden skulle avidentifieras, kontaktuppgifter skulle tas bort från {b} ärenden "

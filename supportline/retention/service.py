@@ -11,6 +11,11 @@
   The rule covers closed inquiries as well as open ones, since a closed one needs a call-back
   even less.
 - Drafts untouched for as long are deleted: they can hold call-back details too.
+- On the installation that handed the line over to NCK, what the final package carried goes
+  once NCK's receipt for it is recorded and SUPPORTLINE_HANDOVER_RETENTION_DAYS have passed
+  (never before a receipt): first the call-back details of every inquiry in it, then its case
+  text (anonymised as above), so statistics stay identical. An inquiry changed after the final
+  package was written is left to the ordinary rules.
 
 "Last change" is `updated_at`, which every change by a person moves, closing included; for a
 closed inquiry it is therefore never earlier than the closing, and the period is never cut
@@ -99,10 +104,34 @@ class Plan:
     anonymise: list[Candidate] = field(default_factory=list)
     callbacks: list[Candidate] = field(default_factory=list)
     drafts: int = 0
+    # What the final handover package carried, removed after NCK's receipt (see the module's doc).
+    handed_over_callbacks: list[Candidate] = field(default_factory=list)
+    handed_over_text: list[Candidate] = field(default_factory=list)
+    # When that removal is due (None: no final package with a recorded receipt on this installation).
+    handed_over_due: dt.datetime | None = None
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"anonymised": len(self.anonymise), "callbacks_removed": len(self.callbacks), "drafts": self.drafts}
+        counts = {"anonymised": len(self.anonymise), "callbacks_removed": len(self.callbacks), "drafts": self.drafts}
+        if self.handed_over_due is not None:  # only where something was handed over and received
+            counts.update(handed_over_callbacks_removed=len(self.handed_over_callbacks),
+                          handed_over_anonymised=len(self.handed_over_text))
+        return counts
+
+
+def _handed_over(until: dt.datetime):
+    return and_(Inquiry.anonymised_at.is_(None), Inquiry.updated_at <= until)
+
+
+def _handover_steps(c: Cutoffs) -> tuple[dt.datetime | None, list[tuple]]:
+    """(when due, [(condition, action, name)]): call-back details first, then the case text."""
+    from supportline.handover.lifecycle import handed_over_removal
+
+    due, until = handed_over_removal(c.now)
+    if until is None:
+        return due, []
+    return due, [(and_(_handed_over(until), _has_callback()), "retention.handover_callback", "handed_over_callbacks"),
+                 (_handed_over(until), "retention.handover_anonymise", "handed_over_text")]
 
 
 def _candidates(condition) -> list[Candidate]:
@@ -119,6 +148,9 @@ def plan(now: dt.datetime | None = None) -> Plan:
     result = Plan(c, _candidates(_due_for_anonymisation(c)), _candidates(_due_for_callback_removal(c)),
                   db.session.scalar(select(func.count()).select_from(InquiryDraft)
                                     .where(InquiryDraft.updated_at < c.callbacks_before)) or 0)
+    result.handed_over_due, steps = _handover_steps(c)
+    for condition, _action, name in steps:
+        setattr(result, name, _candidates(condition))
     db.session.rollback()
     return result
 
@@ -175,8 +207,10 @@ def run(actor=None, *, now: dt.datetime | None = None, trigger: str = "cli") -> 
     c = cutoffs(now)
     done = Plan(c)
     actor_name = None if actor is not None else f"retention:{trigger}"
-    steps = ((_due_for_anonymisation(c), "retention.anonymise", done.anonymise),
-             (_due_for_callback_removal(c), "retention.callback", done.callbacks))
+    done.handed_over_due, handover = _handover_steps(c)
+    steps = [(condition, action, getattr(done, name)) for condition, action, name in handover]
+    steps += [(_due_for_anonymisation(c), "retention.anonymise", done.anonymise),
+              (_due_for_callback_removal(c), "retention.callback", done.callbacks)]
     for condition, action, into in steps:
         while True:
             begin_write()
@@ -186,7 +220,7 @@ def run(actor=None, *, now: dt.datetime | None = None, trigger: str = "cli") -> 
                 break
             for inquiry in batch:
                 into.append(Candidate(inquiry.id, inquiry.received_at, inquiry.updated_at, inquiry.status))
-                fields = anonymise(inquiry, c.now) if action == "retention.anonymise" else remove_callback(inquiry)
+                fields = (anonymise(inquiry, c.now) if action.endswith("anonymise") else remove_callback(inquiry))
                 record(action, actor, actor=actor_name, object_type="inquiry", object_id=inquiry.id,
                        detail={"fields": fields})
             db.session.commit()

@@ -5,7 +5,7 @@ import pytest
 
 from supportline.auth.models import User
 from supportline.extensions import db
-from tests.inquiries.conftest import make_inquiry, valid_payload  # noqa: F401 - fixtures shared
+from tests.inquiries.conftest import make_inquiry, token, valid_payload  # noqa: F401 - fixtures shared
 
 
 @pytest.fixture
