@@ -1,7 +1,7 @@
 """handover receipts: the receiver's receipt on each package, and what an installation received
 
-Revision ID: 0013_handover_receipts
-Revises: 0012
+Revision ID: 0014_handover_receipts
+Revises: 0013_article_review_note
 Create Date: 2026-12-06 20:10:00
 
 The sender records NCK's receipt against the package it wrote (only then may retention remove
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013_handover_receipts'
-down_revision = '0012'
+revision = '0014_handover_receipts'
+down_revision = '0013_article_review_note'
 branch_labels = None
 depends_on = None
 
