@@ -18,6 +18,9 @@ from supportline.stats.service_export import export_report
 bp = Blueprint("stats", __name__, url_prefix="/statistik", template_folder="templates",
                static_folder="static", static_url_path="/static")
 admin_bp = Blueprint("centres", __name__, url_prefix="/admin/resurscentrum", template_folder="templates")
+# The same directory for everyone, beside the knowledge pages: no login, no form, nothing
+# per visitor, so it caches like the other public /kunskap pages.
+directory_bp = Blueprint("directory", __name__, url_prefix="/kunskap/resurscentrum", template_folder="templates")
 
 
 def _filters_or_errors(form: FilterForm):
@@ -98,6 +101,16 @@ def quarterly():
 
 # --- the resource-centre directory ----------------------------------------------------------
 
+@directory_bp.get("")
+def directory():
+    entries = centres.public_directory()
+    listed = [c for e in entries for c in e.centres]
+    return render_template("stats/directory.html", entries=entries, municipalities=service.tx.municipalities(),
+                           labels=service.tx.COUNTY_LABELS, centre_count=len(listed),
+                           county_count=sum(1 for e in entries if e.centres),
+                           unverified_count=sum(1 for c in listed if c.needs_verification))
+
+
 def _centre_page(form, centre=None, status=200):
     return render_template("stats/centres.html", centres=centres.all_centres(), form=form, centre=centre,
                            labels=service.tx.COUNTY_LABELS), status
@@ -122,8 +135,10 @@ def centre_edit(centre_id: int):
     if centre is None:
         abort(404)
     if request.method == "GET":
-        return _centre_page(CentreForm(obj=centre, since=centre.since.isoformat() if centre.since else ""),
-                            centre)
+        return _centre_page(CentreForm(
+            obj=centre, since=centre.since.isoformat() if centre.since else "",
+            verified_on=centre.verified_on.isoformat() if centre.verified_on else "",
+            municipalities=centres.municipality_text(centre.municipality_codes)), centre)
     return _save(centre)
 
 
