@@ -86,6 +86,9 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
                                                                "0" if env == "test" else "2")),
         "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", "2026-07-01T00:00:00+02:00"),
+        # The line's opening hours for "calls outside opening hours" (supportline/calls/hours.py);
+        # the default is the last hours the county board published.
+        "SUPPORTLINE_LINE_HOURS": os.environ.get("SUPPORTLINE_LINE_HOURS", "mon,wed,fri 09:00-12:00"),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),

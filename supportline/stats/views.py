@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supportline.auth import roles_required
+from supportline.calls.hours import describe as describe_hours
+from supportline.calls.service import call_figures
 from supportline.extensions import db
 from supportline.stats import centres, charts, export, service
 from supportline.stats.forms import CentreForm, FilterForm
@@ -59,7 +61,18 @@ def index():
         form.date_from.data, form.date_to.data = filters.date_from.isoformat(), filters.date_to.isoformat()
     report = service.build_report(filters)
     return render_template("stats/index.html", form=form, report=report, errors={}, charts=_chart_context(report),
-                           population_source=POPULATION_SOURCE, population_verified=POPULATION_VERIFIED)
+                           population_source=POPULATION_SOURCE, population_verified=POPULATION_VERIFIED,
+                           **_calls_context(filters))
+
+
+def _calls_context(filters: service.Filters) -> dict:
+    hours = current_app.extensions["line_hours"]
+    figures = call_figures(filters.date_from, filters.date_to, hours)
+    bars = [charts.Bar(w.label, w.answered, w.missed) for w in figures.weeks]
+    desc = (f"{figures.answered} besvarade och {figures.missed} missade samtal under {len(bars)} veckor. "
+            "Mörka staplar: besvarade, ljusa: missade.")
+    return {"calls": figures, "line_hours": describe_hours(hours),
+            "calls_chart": charts.columns("chart-calls", "Samtal per vecka", bars, desc, ("Besvarade", "Missade"))}
 
 
 @bp.get("/export")
