@@ -117,7 +117,7 @@ CENTRES: list[dict] = [
         "seed_key": "20-resurscentrum-dalarna", "county_code": "20",
         "name": "Resurscentrum mot hedersrelaterat våld och förtryck, Dalarnas län",
         "host_organisation": "Länsstyrelsen Dalarna (leder uppbyggnaden)",
-        "status": "developing", "since": None, "whole_county": True, "municipality_codes": "",
+        "status": "developing", "since": None, "whole_county": False, "municipality_codes": "",
         "offers": ("Planerat: stöd till barn och vuxna, kompetenshöjande insatser för yrkesverksamma, samverkan "
                    "mellan bland andra polis, socialtjänst och åklagare."),
         "website": "", "phone": "", "hours": "",
@@ -131,7 +131,7 @@ CENTRES: list[dict] = [
         "seed_key": "21-resurscentra-gavleborg", "county_code": "21",
         "name": "Resurscentra Gävleborg",
         "host_organisation": "Länsstyrelsen Gävleborg (pilotlän 2018–2020)",
-        "status": "established", "since": dt.date(2018, 1, 1), "whole_county": True, "municipality_codes": "",
+        "status": "established", "since": None, "whole_county": False, "municipality_codes": "",
         "offers": ("Under piloten: HRV-koordinator och operativt team, stödmaterial och en lista över "
                    "stödfunktioner för yrkesverksamma i länets tio kommuner."),
         "website": "", "phone": "", "hours": "",
