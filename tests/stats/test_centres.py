@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, func, select, text
 
@@ -12,13 +14,27 @@ from supportline.extensions import db
 from supportline.stats.centres import save_centre, seed_centres
 from supportline.stats.models import ResourceCentre
 from supportline.stats.seed_data import COUNTY_NAMES
-from tests.conftest import csrf_from, make_app
+from tests.conftest import BACKENDS, csrf_from, make_app, scratch_pg_database
 
 
-def test_migration_brings_the_first_directory_to_the_researched_seed(tmp_path):
+@contextmanager
+def _empty_database(backend: str, tmp_path):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
+    else:
+        with scratch_pg_database("supportline_centres") as url:
+            yield url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_brings_the_first_directory_to_the_researched_seed(backend, tmp_path):
     """Upgrading an installation whose directory 0005 filled: untouched rows take the researched
     seed, a row a coordinator saved stays exactly as it was, and no county gets a second row."""
-    app = make_app(f"sqlite:///{tmp_path / 'upgrade.db'}", tmp_path)
+    with _empty_database(backend, tmp_path) as url:
+        _upgrade_from_0005(make_app(url, tmp_path))
+
+
+def _upgrade_from_0005(app):
     with app.app_context():
         upgrade(revision="0005")
         with db.engine.begin() as conn:
