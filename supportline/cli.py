@@ -141,6 +141,10 @@ def demo_seed(inquiries):
     if current_app.config["SUPPORTLINE_ENV"] == "production":
         raise click.ClickException("Demodata skapas inte i produktion (SUPPORTLINE_ENV=production).")
     users = seed_demo_users()
+    from supportline.stats.centres import seed_centres
+
+    centres = seed_centres()  # the researched directory; a coordinator's saved rows are kept
+    click.echo(f"Resurscentrum: {centres['inserted']} nya, {centres['updated']} uppdaterade rader.")
     click.echo(f"Demokonton (lösenord för alla: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role_label:<14} {user.email}")

@@ -2,6 +2,7 @@
 
 from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, PendingLogin, User, UserMfa, UserSession
+from supportline.calls.models import CallRecord
 from supportline.handover.models import HandoverBatch, HandoverReception
 from supportline.inquiries.models import (
     ExposedPerson,
@@ -22,6 +23,6 @@ __all__ = [
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
-    "ResourceCentre",
+    "ResourceCentre", "CallRecord",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

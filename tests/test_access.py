@@ -22,7 +22,7 @@ STAFF_PAGES = {
     "/admin/personuppgifter/": {"coordinator"},
 }
 PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet", "/kunskap/", "/kunskap/sok", "/api/v1/openapi.json",
-                "/api/v1/search"]
+                "/api/v1/search", "/kunskap/resurscentrum"]
 # Rules with parts from the URL, checked by the tests of their own area.
 RULES_TESTED_ELSEWHERE = {
     "/login/kod": "tests/security/test_two_factor.py (only after a right password)",

@@ -42,10 +42,13 @@ def stats_export(date_from, date_to, fmt, county, sector, out):
 @stats_cli.command("seed-centres")
 @with_appcontext
 def stats_seed_centres():
-    """Fyll katalogen över regionala resurscentrum från DOMAIN.md om den är tom."""
+    """För in den förifyllda katalogen över regionala resurscentrum (rader som en samordnare
+    har sparat lämnas orörda)."""
     from supportline.stats.centres import seed_centres
 
-    click.echo(f"{seed_centres()} rader skapade (alla markerade ”behöver verifieras”).")
+    counts = seed_centres()
+    click.echo(f"{counts['inserted']} rader skapade, {counts['updated']} uppdaterade, {counts['unchanged']} "
+               f"oförändrade, {counts['kept']} ändrade av en samordnare och lämnade orörda.")
 
 
 def init_app(app) -> None:
@@ -53,6 +56,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)
+    app.register_blueprint(views.directory_bp)
     app.cli.add_command(stats_cli)
 
     @app.template_global()

@@ -35,6 +35,19 @@ class ResourceCentre(Base):
     # Seeded rows come from a partial list in DOMAIN.md: true until a coordinator has checked them.
     needs_verification: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # What the public directory shows. Empty text means "not confirmed", never "none".
+    whole_county: Mapped[bool] = mapped_column(Boolean, default=False)
+    municipality_codes: Mapped[str] = mapped_column(Text, default="")  # SCB codes, space-separated
+    offers: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    hours: Mapped[str] = mapped_column(String(200), default="")
+    sources: Mapped[str] = mapped_column(Text, default="")  # one URL a line
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Which seed entry wrote the row, and whether it still holds only seed content: a row a
+    # coordinator has saved is never overwritten by the seed again.
+    seed_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    seeded: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -45,3 +58,11 @@ class ResourceCentre(Base):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def source_list(self) -> list[str]:
+        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+
+    @property
+    def code_list(self) -> list[str]:
+        return self.municipality_codes.split()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supportline.auth import roles_required
+from supportline.calls.hours import describe as describe_hours
+from supportline.calls.service import call_figures
 from supportline.extensions import db
 from supportline.stats import centres, charts, export, service
 from supportline.stats.forms import CentreForm, FilterForm
@@ -18,6 +20,9 @@ from supportline.stats.service_export import export_report
 bp = Blueprint("stats", __name__, url_prefix="/statistik", template_folder="templates",
                static_folder="static", static_url_path="/static")
 admin_bp = Blueprint("centres", __name__, url_prefix="/admin/resurscentrum", template_folder="templates")
+# The same directory for everyone, beside the knowledge pages: no login, no form, nothing
+# per visitor, so it caches like the other public /kunskap pages.
+directory_bp = Blueprint("directory", __name__, url_prefix="/kunskap/resurscentrum", template_folder="templates")
 
 
 def _filters_or_errors(form: FilterForm):
@@ -56,7 +61,18 @@ def index():
         form.date_from.data, form.date_to.data = filters.date_from.isoformat(), filters.date_to.isoformat()
     report = service.build_report(filters)
     return render_template("stats/index.html", form=form, report=report, errors={}, charts=_chart_context(report),
-                           population_source=POPULATION_SOURCE, population_verified=POPULATION_VERIFIED)
+                           population_source=POPULATION_SOURCE, population_verified=POPULATION_VERIFIED,
+                           **_calls_context(filters))
+
+
+def _calls_context(filters: service.Filters) -> dict:
+    hours = current_app.extensions["line_hours"]
+    figures = call_figures(filters.date_from, filters.date_to, hours)
+    bars = [charts.Bar(w.label, w.answered, w.missed) for w in figures.weeks]
+    desc = (f"{figures.answered} besvarade och {figures.missed} missade samtal under {len(bars)} veckor. "
+            "Mörka staplar: besvarade, ljusa: missade.")
+    return {"calls": figures, "line_hours": describe_hours(hours),
+            "calls_chart": charts.columns("chart-calls", "Samtal per vecka", bars, desc, ("Besvarade", "Missade"))}
 
 
 @bp.get("/export")
@@ -98,6 +114,16 @@ def quarterly():
 
 # --- the resource-centre directory ----------------------------------------------------------
 
+@directory_bp.get("")
+def directory():
+    entries = centres.public_directory()
+    listed = [c for e in entries for c in e.centres]
+    return render_template("stats/directory.html", entries=entries, municipalities=service.tx.municipalities(),
+                           labels=service.tx.COUNTY_LABELS, centre_count=len(listed),
+                           county_count=sum(1 for e in entries if e.centres),
+                           unverified_count=sum(1 for c in listed if c.needs_verification))
+
+
 def _centre_page(form, centre=None, status=200):
     return render_template("stats/centres.html", centres=centres.all_centres(), form=form, centre=centre,
                            labels=service.tx.COUNTY_LABELS), status
@@ -122,8 +148,10 @@ def centre_edit(centre_id: int):
     if centre is None:
         abort(404)
     if request.method == "GET":
-        return _centre_page(CentreForm(obj=centre, since=centre.since.isoformat() if centre.since else ""),
-                            centre)
+        return _centre_page(CentreForm(
+            obj=centre, since=centre.since.isoformat() if centre.since else "",
+            verified_on=centre.verified_on.isoformat() if centre.verified_on else "",
+            municipalities=centres.municipality_text(centre.municipality_codes)), centre)
     return _save(centre)
 
 

@@ -45,3 +45,18 @@ def test_statistics_page_is_accessible(page, live_server, live_app):
     assert_accessible(page)
     page.goto(live_server + "/admin/resurscentrum/")
     assert_accessible(page)
+
+
+def test_calls_section_is_accessible(page, live_server, live_app):
+    from pathlib import Path
+
+    from supportline.calls.service import import_calls
+
+    with live_app.app_context():
+        import_calls(None, (Path(__file__).parents[1] / "calls" / "data" / "samtal-sv.csv").read_bytes())
+    _login_coordinator(page, live_server, live_app)
+    page.goto(live_server + "/statistik?period=custom&from=2026-03-01&to=2026-03-31")
+    section = page.locator("section[aria-labelledby=h-calls]")
+    assert "2026 v. 11" in section.inner_text()
+    assert section.locator("svg[role=img]").count() == 1
+    assert_accessible(page)
