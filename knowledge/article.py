@@ -20,6 +20,9 @@ from .taxonomy import AUDIENCES, TOPICS, VISIBILITIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 100
+# Pages of the public site under /kunskap/ that are not articles: no article may take their
+# slug, and a link to them in an article is a link to the site, not to a missing article.
+SITE_PAGE_SLUGS = frozenset({"sok", "resurscentrum"})
 FRONT_MATTER_DELIMITER = "---"
 
 # The order of keys in a written file; it is also the set of keys a file may contain.
@@ -236,6 +239,10 @@ def _build(data: dict, body: str, filename: str | None, lines: _Lines, body_line
             filename,
             lines.of("slug"),
             f"ogiltig slug {slug!r}: endast a–z, 0–9 och enkla bindestreck (t.ex. vem-ska-anmala)",
+        )
+    if slug in SITE_PAGE_SLUGS:
+        raise ArticleError(
+            filename, lines.of("slug"), f"sluggen {slug!r} är upptagen av en sida på webbplatsen; välj en annan"
         )
     title = _text(data.get("title"), "title", filename, lines.of("title"))
     summary = _text(data.get("summary"), "summary", filename, lines.of("summary"))

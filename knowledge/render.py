@@ -15,7 +15,7 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
-from .article import SLUG_RE
+from .article import SITE_PAGE_SLUGS, SLUG_RE
 from .contact import tel_href
 
 DEFAULT_LINK_PREFIX = "/kunskap/"
@@ -56,7 +56,7 @@ def _article_slug(href: str, link_prefix: str) -> str | None:
     if parts.query or parts.scheme or parts.netloc:
         return None
     slug = parts.path[len(link_prefix) :].rstrip("/")
-    return slug if SLUG_RE.match(slug) else None
+    return slug if SLUG_RE.match(slug) and slug not in SITE_PAGE_SLUGS else None
 
 
 def _phone_parts(text: str) -> list[str | ElementTree.Element]:

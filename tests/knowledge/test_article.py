@@ -270,3 +270,11 @@ def test_unknown_source_kind_and_bad_in_force_since_are_refused():
         knowledge.parse_article(base.format(kind="film", extra=""), "prov.md")
     with pytest.raises(knowledge.ArticleError, match="in_force_since måste vara ett datum"):
         knowledge.parse_article(base.format(kind="bok", extra="in_force_since: snart\n"), "prov.md")
+
+
+@pytest.mark.parametrize("slug", ["sok", "resurscentrum"])
+def test_an_article_cannot_take_the_slug_of_a_site_page(slug):
+    text = CANONICAL.replace("slug: orosanmalan-vem-ska-anmala", f"slug: {slug}", 1)
+    assert f"slug: {slug}" in text
+    with pytest.raises(ArticleError, match="upptagen av en sida"):
+        parse_article(text, "a.md")

@@ -143,3 +143,11 @@ def test_fast_plain_text_equals_plain_text_or_declines(body):
     fast = fast_plain_text(body)
     assert fast is None or fast == plain_text(body)
     assert index_text(body) == plain_text(body)
+
+
+def test_links_to_site_pages_under_the_prefix_are_not_articles():
+    body = "[katalogen](/kunskap/resurscentrum) [sök](/kunskap/sok) [saknas](/kunskap/saknas)"
+    html = render_markdown(body, known_slugs={"finns"})
+    assert '<a href="/kunskap/resurscentrum">katalogen</a>' in html
+    assert '<a href="/kunskap/sok">sök</a>' in html
+    assert internal_links(body) == {"saknas"}
