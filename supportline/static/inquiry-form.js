@@ -37,6 +37,42 @@
     });
   }
 
+  // --- Enter in a one-line field saves nothing: the browser would press the form's first
+  // submit button, which is not Save ("Lägg till en person" or a redact button), mid-call.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && !event.isComposing && target.tagName === "INPUT" &&
+        !/^(submit|button|reset|image)$/.test(target.type)) {
+      event.preventDefault();
+    }
+  });
+
+  // --- another person row in the page itself; without this script the button asks the server
+  var MAX_PERSONS = 20;
+  var addPerson = form.querySelector("button[name=action][value=add_person]");
+  if (addPerson) {
+    addPerson.type = "button";
+    addPerson.addEventListener("click", function () {
+      var rows = form.querySelectorAll(".person-row");
+      if (!rows.length || rows.length >= MAX_PERSONS) { return; }
+      var last = rows[rows.length - 1];
+      var index = rows.length;
+      var row = last.cloneNode(true);
+      row.querySelector(".person-number").textContent = "Person " + (index + 1);
+      row.querySelectorAll("select").forEach(function (select) {
+        select.id = select.name = "persons-" + index + "-" + select.name.split("-")[2];
+        select.selectedIndex = 0;
+      });
+      row.querySelectorAll("label").forEach(function (label) {
+        label.htmlFor = "persons-" + index + "-" + label.htmlFor.split("-")[2];
+        label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+      });
+      last.parentNode.insertBefore(row, last.nextSibling);
+      row.querySelector("select").focus();
+      addPerson.hidden = index + 1 >= MAX_PERSONS;
+    });
+  }
+
   // --- drafts
   var status = document.getElementById("draft-status");
   var SKIP = { csrf_token: true, redact: true, action: true };
