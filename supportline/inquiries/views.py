@@ -148,11 +148,12 @@ def new():
     if once.created:
         flash(f"Ärende {once.inquiry_id} är sparat.", "success")
     elif once.same_request:
-        flash(f"Ärende {once.inquiry_id} var redan sparat. Formuläret skickades mer än en gång, "
+        flash(f"Samtalet är redan sparat som ärende {once.inquiry_id}. Formuläret skickades mer än en gång, "
               "så inget nytt ärende skapades.", "info")
     else:
-        flash(f"Ärende {once.inquiry_id} sparades redan första gången formuläret skickades. Det du ändrade "
-              "efter det är inte sparat: kontrollera ärendet och lägg till det med ”Ändra uppgifterna”.", "error")
+        flash(f"Samtalet är redan sparat som ärende {once.inquiry_id}, första gången formuläret skickades. "
+              "Det du ändrade efter det är inte sparat: kontrollera ärendet och lägg till det med "
+              "”Ändra uppgifterna”.", "error")
     return redirect(url_for("inquiries.detail", inquiry_id=once.inquiry_id))
 
 

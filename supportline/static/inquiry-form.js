@@ -14,6 +14,7 @@
 
   // --- call timer: counts from when the form was first opened (kept through reloads and drafts)
   var started = form.querySelector("input[name=started_at]");
+  var submissionKey = form.querySelector("input[name=submission_key]");
   var duration = form.querySelector("input[name=duration_seconds]");
   var timer = document.getElementById("call-timer");
   if (started && !started.value) { started.value = String(Date.now()); }
@@ -25,6 +26,18 @@
     var s = elapsedSeconds();
     var m = Math.floor(s / 60), r = s % 60;
     timer.textContent = m + ":" + (r < 10 ? "0" : "") + r;
+  }
+  // The token and the timer belong to the call, not to the page load. Kept with this page's
+  // entry in the tab's history: Back after saving makes Chrome load the form again (it is never
+  // cached) and put back what was typed, with a new page's token, so saving again would store
+  // the call twice. With the call's own token the server answers with the case already saved.
+  // A reload keeps the call's token and timer the same way.
+  var call = history.state;
+  if (submissionKey && call && call.submissionKey) {
+    submissionKey.value = call.submissionKey;
+    if (started) { started.value = call.startedAt; }
+  } else if (submissionKey) {
+    history.replaceState({ submissionKey: submissionKey.value, startedAt: started.value }, "");
   }
   if (timer) { showTime(); window.setInterval(showTime, 1000); }
 
@@ -122,6 +135,8 @@
     submitting = true;
     if (duration && timer) { duration.value = String(elapsedSeconds()); }
   });
+  // pageshow also runs when Chrome serves the page from its back-forward cache.
+  window.addEventListener("pageshow", function () { submitting = false; });
 
   // --- tidigare kontakter: earlier inquiries from the same organisation or number
   var previous = document.getElementById("previous-contacts");

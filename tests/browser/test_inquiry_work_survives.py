@@ -17,10 +17,14 @@ def _inquiries(live_app) -> int:
         return count
 
 
-def _fill_call(page, summary="Kuratorn undrar hur en riskbedömning görs."):
+def _start_call(page, live_server, live_app, summary: str) -> int:
+    """Log in, open a new form and fill in a call; returns how many inquiries there were."""
+    _login(page, live_server, live_app)
+    page.goto(live_server + "/arenden/nytt")
     page.select_option("#caller_sector", "school")
     page.fill("#caller_role", "Skolkurator")
     page.fill("#summary", summary)
+    return _inquiries(live_app)
 
 
 def test_enter_in_a_field_adds_no_person_and_adding_one_keeps_the_page(page, live_server, live_app):
@@ -49,11 +53,26 @@ def test_enter_in_a_field_adds_no_person_and_adding_one_keeps_the_page(page, liv
     assert "Pojke/man, 13–15 år" in page.inner_text("main")
 
 
+def test_back_after_save_and_saving_again_stores_one_case(page, live_server, live_app):
+    before = _start_call(page, live_server, live_app, "Förskolan är orolig för en flicka som ska resa bort.")
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    case_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert _inquiries(live_app) == before + 1
+
+    page.go_back()
+    page.wait_for_selector("#inquiry-form")
+    assert page.input_value("#summary") == "Förskolan är orolig för en flicka som ska resa bort."
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    assert _inquiries(live_app) == before + 1
+    assert page.url.endswith(f"/arenden/{case_id}")
+    assert f"Samtalet är redan sparat som ärende {case_id}" in page.inner_text("main")
+    assert_accessible(page)
+
+
 def test_double_click_on_save_stores_one_case(page, live_server, live_app):
-    _login(page, live_server, live_app)
-    page.goto(live_server + "/arenden/nytt")
-    _fill_call(page, "Dubbelklick på spara.")
-    before = _inquiries(live_app)
+    before = _start_call(page, live_server, live_app, "Dubbelklick på spara.")
     with page.expect_navigation():
         page.dblclick("text=Spara ärendet")
     page.wait_for_load_state()
