@@ -2,12 +2,16 @@
 Chromium (Enter in a field, Back after saving, two tabs on one case, a session that expires
 mid-call), axe-core on the pages these leave behind."""
 
-from sqlalchemy import func, select
+import datetime as dt
 
+from sqlalchemy import func, select, update
+
+from supportline.auth.models import User, UserSession
+from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_inquiry_form import _login
+from tests.browser.test_inquiry_form import _login, _sign_in
 
 
 def _inquiries(live_app) -> int:
@@ -19,7 +23,7 @@ def _inquiries(live_app) -> int:
 
 def _start_call(page, live_server, live_app, summary: str) -> int:
     """Log in, open a new form and fill in a call; returns how many inquiries there were."""
-    _login(page, live_server, live_app)
+    page.email = _login(page, live_server, live_app)
     page.goto(live_server + "/arenden/nytt")
     page.select_option("#caller_sector", "school")
     page.fill("#caller_role", "Skolkurator")
@@ -76,4 +80,68 @@ def test_double_click_on_save_stores_one_case(page, live_server, live_app):
     with page.expect_navigation():
         page.dblclick("text=Spara ärendet")
     page.wait_for_load_state()
+    assert _inquiries(live_app) == before + 1
+
+
+def _idle_for(live_app, email: str, seconds: int) -> None:
+    """The server's view of the session: its last request was `seconds` ago."""
+    with live_app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
+                           .values(last_seen_at=utcnow() - dt.timedelta(seconds=seconds)))
+        db.session.commit()
+
+
+def _last_seen_ago(live_app, email: str) -> float:
+    with live_app.app_context():
+        seen = db.session.scalar(select(func.max(UserSession.last_seen_at)).join(User)
+                                 .where(User.email == email))
+        db.session.rollback()
+        return (utcnow() - seen).total_seconds()
+
+
+def test_a_session_that_expires_mid_call_loses_nothing(page, live_server, live_app, monkeypatch):
+    monkeypatch.setitem(live_app.config, "SESSION_IDLE_MINUTES", 1)  # SUPPORTLINE_SESSION_IDLE_MINUTES=1
+    page.clock.install()
+    before = _start_call(page, live_server, live_app, "Socialsekreteraren beskriver hot från pappan.")
+    page.clock.run_for(5_000)
+    page.wait_for_function("document.getElementById('draft-status').textContent.includes('Utkast sparat')")
+
+    # left untouched: a warning before the session runs out; "Fortsätt arbeta" keeps it alive
+    page.clock.run_for(32_000)
+    warning = page.locator("#session-warning")
+    assert warning.is_visible()
+    assert "Inloggningen går ut" in warning.inner_text()
+    assert_accessible(page)
+    _idle_for(live_app, page.email, 50)
+    page.get_by_role("button", name="Fortsätt arbeta").click()
+    page.wait_for_function("document.getElementById('session-warning').hidden")
+    assert _last_seen_ago(live_app, page.email) < 10
+
+    # lunch: the session expires on the server; what is typed after that is kept in the browser
+    _idle_for(live_app, page.email, 120)
+    page.fill("#advice", "Råd efter att inloggningen gått ut: gör en riskbedömning.")
+    page.clock.run_for(5_000)
+    page.wait_for_function("document.getElementById('session-warning').innerText.includes('har gått ut')")
+    assert "Försöker igen" not in page.inner_text("#draft-status")
+    page.fill("#caller_organisation", "Socialtjänsten i Umeå")
+    page.click("text=Spara ärendet")
+    page.wait_for_timeout(500)
+    assert page.url == live_server + "/arenden/nytt", "Save left the form for the login page"
+    assert page.evaluate("document.activeElement.closest('#session-warning') !== null")
+    assert _inquiries(live_app) == before
+    assert_accessible(page)
+
+    # log in again: the form comes back with everything typed, ready to save
+    page.get_by_role("link", name="Logga in igen").click()
+    _sign_in(page, page.email)
+    page.wait_for_url(live_server + "/arenden/nytt")
+    assert "återställt" in page.inner_text("main")
+    assert page.input_value("#summary") == "Socialsekreteraren beskriver hot från pappan."
+    assert page.input_value("#advice") == "Råd efter att inloggningen gått ut: gör en riskbedömning."
+    assert page.input_value("#caller_organisation") == "Socialtjänsten i Umeå"
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    assert "är sparat" in page.inner_text("[role=status]")
+    assert "gör en riskbedömning" in page.inner_text("main")
     assert _inquiries(live_app) == before + 1
