@@ -8,8 +8,9 @@
   var csrf = form.querySelector("input[name=csrf_token]");
   var DRAFT_EVERY_MS = 4000;
 
-  // Focus the first field so the handler can type at once, unless the page shows errors.
-  var firstError = form.querySelector("[aria-invalid=true]");
+  // Focus the first field so the handler can type at once, unless the page shows errors or a
+  // conflict with a colleague's save (its heading, which says what to do, comes first).
+  var firstError = document.getElementById("conflict-heading") || form.querySelector("[aria-invalid=true]");
   (firstError || form.querySelector("select, input:not([type=hidden]), textarea")).focus();
 
   // --- call timer: counts from when the form was first opened (kept through reloads and drafts)

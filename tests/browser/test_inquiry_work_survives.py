@@ -145,3 +145,47 @@ def test_a_session_that_expires_mid_call_loses_nothing(page, live_server, live_a
     assert "är sparat" in page.inner_text("[role=status]")
     assert "gör en riskbedömning" in page.inner_text("main")
     assert _inquiries(live_app) == before + 1
+
+
+def test_two_handlers_on_one_case_merge_and_only_a_real_conflict_is_asked(page, live_server, live_app):
+    from supportline.auth.service import create_user
+    from supportline.inquiries.service import create_inquiry, update_inquiry
+    from tests.conftest import PASSWORD
+    from tests.inquiries.conftest import valid_payload
+
+    email = _login(page, live_server, live_app)
+    with live_app.app_context():
+        me = db.session.scalar(select(User).where(User.email == email))
+        colleague_id = create_user(None, f"kollega-{email}", "handler", PASSWORD, "Karin Kollega").id
+        case_id = create_inquiry(me, valid_payload(summary="Ursprunglig sammanfattning.", advice="Ursprungligt råd.",
+                                                   exposure_types=["abroad", "forced_marriage"])).id
+    page.goto(f"{live_server}/arenden/{case_id}/andra")
+    # the colleague saves first, in another tab on another desk
+    with live_app.app_context():
+        update_inquiry(db.session.get(User, colleague_id), case_id,
+                       {"summary": "Kollegans sammanfattning.", "advice": "Kollegans råd."}, expected_version=1)
+    page.fill("#summary", "Min sammanfattning.")
+    page.fill("#caller_role", "Kurator")
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+
+    # only the field both changed is asked about, with who changed it; the heading has focus
+    assert page.evaluate("document.activeElement.id") == "conflict-heading"
+    table = page.inner_text(".compare tbody")
+    assert "Sammanfattning av frågan" in table and "Karin Kollega" in table
+    assert "Utsatthet" not in table and "Råd som gavs" not in table  # same set; only the colleague's
+    assert page.input_value("#advice") == "Kollegans råd."
+    assert page.input_value("#caller_role") == "Kurator"
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    assert "Välj vilken version som ska gälla för Sammanfattning av frågan" in page.inner_text("#conflict-error")
+    page.check("#merge-summary-mine")
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    main = page.inner_text("main")
+    assert "Min sammanfattning." in main and "Kollegans råd." in main and "Kurator" in main
+    with live_app.app_context():
+        saved = db.session.get(Inquiry, case_id)
+        assert (saved.summary, saved.advice, saved.caller_role) == ("Min sammanfattning.", "Kollegans råd.", "Kurator")
+        assert saved.codes_of("exposure_types") == ["abroad", "forced_marriage"]
