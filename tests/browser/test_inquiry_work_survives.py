@@ -177,6 +177,8 @@ def test_two_handlers_on_one_case_merge_and_only_a_real_conflict_is_asked(page, 
     assert page.input_value("#advice") == "Kollegans råd."
     assert page.input_value("#caller_role") == "Kurator"
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 740})  # a phone: the comparison scrolls, not the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     with page.expect_navigation():
         page.click("text=Spara ärendet")
     assert "Välj vilken version som ska gälla för Sammanfattning av frågan" in page.inner_text("#conflict-error")
