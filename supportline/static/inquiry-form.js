@@ -173,7 +173,7 @@
   var keepWorking = document.getElementById("keep-working");
   var loginAgain = document.getElementById("login-again");
   var lastContact = Date.now();
-  var warned = false;
+  var warned = false, probing = false;
 
   function contact() {
     lastContact = Date.now();
@@ -227,7 +227,14 @@
     window.setInterval(function () {
       if (expired || submitting) { return; }
       var idle = Date.now() - lastContact;
-      if (idle > IDLE_MS) { sessionExpired(false); } else if (idle > IDLE_MS - WARN_MS && !warned) { warn(); }
+      if (idle > IDLE_MS && !probing) {
+        // Past the limit by this page's clock; the login may still live through another tab. Asking
+        // cannot keep an unattended form alive: by now this page's last request is past the limit.
+        probing = true;
+        keepAlive().then(function (alive) { probing = false; if (alive !== true) { sessionExpired(false); } });
+      } else if (idle > IDLE_MS - WARN_MS && !warned) {
+        warn();
+      }
     }, 1000);
   }
   // Typed while the login had run out: keep it in the browser at once, not only every few seconds.

@@ -191,3 +191,17 @@ def test_two_handlers_on_one_case_merge_and_only_a_real_conflict_is_asked(page, 
         saved = db.session.get(Inquiry, case_id)
         assert (saved.summary, saved.advice, saved.caller_role) == ("Min sammanfattning.", "Kollegans råd.", "Kurator")
         assert saved.codes_of("exposure_types") == ["abroad", "forced_marriage"]
+
+
+def test_a_form_left_untouched_over_lunch_says_the_login_ran_out(page, live_server, live_app, monkeypatch):
+    monkeypatch.setitem(live_app.config, "SESSION_IDLE_MINUTES", 1)
+    page.clock.install()
+    _start_call(page, live_server, live_app, "Frågan skrevs före lunch.")
+    page.clock.run_for(5_000)
+    page.wait_for_function("document.getElementById('draft-status').textContent.includes('Utkast sparat')")
+    _idle_for(live_app, page.email, 3600)
+    page.clock.run_for(65_000)
+    page.wait_for_function("document.getElementById('session-warning').innerText.includes('har gått ut')")
+    assert page.get_by_role("link", name="Logga in igen").is_visible()
+    assert not page.get_by_role("button", name="Fortsätt arbeta").is_visible()
+    assert _last_seen_ago(live_app, page.email) > 3000  # asking did not bring the login back
