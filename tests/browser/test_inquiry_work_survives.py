@@ -205,3 +205,30 @@ def test_a_form_left_untouched_over_lunch_says_the_login_ran_out(page, live_serv
     assert page.get_by_role("link", name="Logga in igen").is_visible()
     assert not page.get_by_role("button", name="Fortsätt arbeta").is_visible()
     assert _last_seen_ago(live_app, page.email) > 3000  # asking did not bring the login back
+
+
+def test_an_edit_typed_after_the_login_ran_out_is_saved_after_logging_in(page, live_server, live_app):
+    from supportline.inquiries.service import create_inquiry
+    from tests.inquiries.conftest import valid_payload
+
+    email = _login(page, live_server, live_app)
+    with live_app.app_context():
+        me = db.session.scalar(select(User).where(User.email == email))
+        case_id = create_inquiry(me, valid_payload(summary="Före lunch.")).id
+    page.goto(f"{live_server}/arenden/{case_id}/andra")
+    _idle_for(live_app, email, 3600)
+    page.fill("#summary", "Efter lunch, med allt som sades.")
+    page.click("text=Lägg till en person")
+    page.select_option("#persons-2-age_group", "6-12")
+    page.click("text=Spara ärendet")
+    page.get_by_role("link", name="Logga in igen").click()
+    _sign_in(page, email)
+    page.wait_for_url(f"{live_server}/arenden/{case_id}/andra")
+    assert page.input_value("#summary") == "Efter lunch, med allt som sades."
+    assert page.input_value("#persons-2-age_group") == "6-12"
+    with page.expect_navigation():
+        page.click("text=Spara ärendet")
+    assert "Ändringarna är sparade." in page.inner_text("[role=status]")
+    with live_app.app_context():
+        saved = db.session.get(Inquiry, case_id)
+        assert saved.summary == "Efter lunch, med allt som sades." and len(saved.exposed_persons) == 2
