@@ -24,7 +24,8 @@ def _inquiries(live_app) -> int:
 def _start_call(page, live_server, live_app, summary: str) -> int:
     """Log in, open a new form and fill in a call; returns how many inquiries there were."""
     page.email = _login(page, live_server, live_app)
-    page.goto(live_server + "/arenden/nytt")
+    response = page.goto(live_server + "/arenden/nytt")
+    assert response.headers["cache-control"] == "no-store"  # Back fetches the form again, never a copy
     page.select_option("#caller_sector", "school")
     page.fill("#caller_role", "Skolkurator")
     page.fill("#summary", summary)
