@@ -1,4 +1,5 @@
-// The inquiry form: call timer, county from municipality, server-side drafts and
+// The inquiry form: call timer, county from municipality, Enter and person rows, server-side
+// drafts, the login's idle limit (warning, keeping what is typed once it has run out), and
 // "tidigare kontakter". A file of its own because the CSP forbids inline scripts.
 // Everything here is an aid: the form works and validates without it.
 (function () {
