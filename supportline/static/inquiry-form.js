@@ -196,7 +196,9 @@
     banner.hidden = false;
   }
   function keepLocally() {
-    try { sessionStorage.setItem(UNSAVED_KEY, JSON.stringify(payload())); } catch (e) { /* storage full or off */ }
+    try {
+      sessionStorage.setItem(UNSAVED_KEY, JSON.stringify({ user: form.dataset.user, form: payload() }));
+    } catch (e) { /* storage full or off */ }
   }
   function sessionExpired(focus) {
     expired = true;
@@ -275,9 +277,10 @@
   }
   var kept = null;
   try { kept = JSON.parse(sessionStorage.getItem(UNSAVED_KEY) || "null"); } catch (e) { kept = null; }
-  if (kept) {
-    try { sessionStorage.removeItem(UNSAVED_KEY); } catch (e) { /* nothing kept */ }
-    restore(kept);
+  if (kept) { try { sessionStorage.removeItem(UNSAVED_KEY); } catch (e) { /* nothing kept */ } }
+  // Only for the one who typed it: someone else logging in at the same computer gets nothing.
+  if (kept && kept.user === form.dataset.user && kept.form) {
+    restore(kept.form);
     if (submissionKey) {
       history.replaceState({ submissionKey: submissionKey.value, startedAt: started.value }, "");
     }

@@ -233,3 +233,22 @@ def test_an_edit_typed_after_the_login_ran_out_is_saved_after_logging_in(page, l
     with live_app.app_context():
         saved = db.session.get(Inquiry, case_id)
         assert saved.summary == "Efter lunch, med allt som sades." and len(saved.exposed_persons) == 2
+
+
+def test_text_kept_after_the_login_ran_out_is_not_shown_to_someone_else(page, live_server, live_app):
+    email = _login(page, live_server, live_app)
+    page.goto(live_server + "/arenden/nytt")
+    _idle_for(live_app, email, 3600)
+    page.fill("#summary", "Det första samtalets text.")
+    page.click("text=Spara ärendet")
+    page.get_by_role("link", name="Logga in igen").click()
+    # a colleague logs in at the same computer, in the same tab
+    from supportline.auth.service import create_user
+    from tests.conftest import PASSWORD
+
+    with live_app.app_context():
+        other = create_user(None, f"annan-{email}", "handler", PASSWORD, "Annan Handläggare").email
+    _sign_in(page, other)
+    page.wait_for_url(live_server + "/arenden/nytt")
+    assert page.input_value("#summary") == ""
+    assert "återställt" not in page.inner_text("main")
