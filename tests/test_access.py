@@ -29,6 +29,8 @@ RULES_TESTED_ELSEWHERE = {
     "/konto/tvastegs": "tests/security/test_two_factor.py (logged in, or half-way through a login)",
     "/konto/tvastegs/reservkoder": "tests/security/test_two_factor.py",
     "/konto/logga-ut-overallt": "tests/security/test_sessions.py",
+    "/konto/fortsatt": "tests/test_auth.py::test_keep_alive_moves_a_short_idle_limit_and_not_the_absolute_one "
+                       "(any login; JSON 401 without one)",
     "/konto/api-token/<int:token_id>/aterkalla": "tests/security/test_api_tokens.py (only one's own tokens)",
     "/admin/anvandare/<int:user_id>": "tests/security/test_api_tokens.py::test_only_admins_see_and_revoke_"
                                       "another_users_tokens",

@@ -120,6 +120,42 @@ def test_idle_and_absolute_timeouts(app, client, auth, create_user, field, delta
     assert client.get("/").status_code == 302
 
 
+def _backdate_session(app, user, **deltas) -> None:
+    with app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+        for field, delta in deltas.items():
+            setattr(row, field, getattr(row, field) - delta)
+        db.session.commit()
+
+
+def test_keep_alive_moves_a_short_idle_limit_and_not_the_absolute_one(app, client, auth, create_user,
+                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 1)
+    user = create_user("handler")
+    auth.login(user.email)
+    token = csrf_from(client.get("/konto").get_data(as_text=True))
+    _backdate_session(app, user, last_seen_at=dt.timedelta(seconds=40))
+    response = client.post("/konto/fortsatt", headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json() == {"idle_seconds": 60}
+    _backdate_session(app, user, last_seen_at=dt.timedelta(seconds=40))  # 80 s without the keep-alive
+    assert client.get("/").status_code == 200
+    _backdate_session(app, user, created_at=dt.timedelta(hours=11))
+    response = client.post("/konto/fortsatt", headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert response.status_code == 401
+
+
+def test_a_script_is_told_in_json_that_the_login_ran_out(app, client, auth, create_user):
+    user = create_user("handler")
+    auth.login(user.email)
+    token = csrf_from(client.get("/arenden/nytt").get_data(as_text=True))
+    _backdate_session(app, user, last_seen_at=dt.timedelta(minutes=31))
+    response = client.post("/arenden/utkast", json={"summary": "Skrivet efter lunch."},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "Inloggningen har gått ut. Logga in igen."
+    assert client.get("/arenden/nytt").status_code == 302  # a page still leads to the login
+
+
 @pytest.mark.parametrize("target", [
     "//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
 def test_next_parameter_cannot_redirect_off_site(auth, create_user, target):

@@ -34,7 +34,12 @@ def init_app(app) -> None:
     def _unauthorized():
         if request.path.startswith("/api/"):
             abort(401)
-        from flask import flash, redirect, url_for
+        from flask import flash, jsonify, redirect, url_for
+
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            # A page's script (a draft, a keep-alive) must learn that the login has run out; a
+            # redirect would hand it the login page as if it were an answer.
+            return jsonify({"error": "Inloggningen har gått ut. Logga in igen.", "login": url_for("auth.login")}), 401
 
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -360,8 +360,9 @@ def load_session(token: str | None) -> UserSession | None:
     absolute = dt.timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"])
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         return None
-    # Only write when the idle clock has moved noticeably, so page views stay read-only.
-    if now - row.last_seen_at > dt.timedelta(seconds=60):
+    # Only write when the idle clock has moved noticeably, so page views stay read-only; with a
+    # short idle limit sooner, so that a request still counts for most of the limit.
+    if now - row.last_seen_at > min(dt.timedelta(seconds=60), idle / 4):
         begin_write()
         db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
         db.session.commit()

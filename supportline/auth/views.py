@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from supportline.auth import SESSION_KEY
@@ -64,6 +64,14 @@ def logout_view():
     session.clear()
     flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/konto/fortsatt")
+@login_required
+def keep_alive():
+    """"Fortsätt arbeta" in a form: the request itself has moved the session's idle clock
+    (load_session); the absolute limit still holds."""
+    return jsonify({"idle_seconds": current_app.config["SESSION_IDLE_MINUTES"] * 60})
 
 
 # --- second factor, password change, log out everywhere ----------------------------------

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from supportline.auth import is_bearer_request
 from supportline.extensions import csrf, db
-from supportline.inquiries import service
+from supportline.inquiries import merge, service
 from supportline.inquiries.canonical import READ_ONLY, to_canonical
 from supportline.inquiries.search import Filters, search_inquiries
 
@@ -149,9 +149,14 @@ def patch_inquiry(inquiry_id: int):
         # 409 like a stale version, but without "current": fetching it and trying again cannot help.
         return _error(409, exc.message_sv, {"anonymised_at": exc.message_sv})
     except service.StaleVersion as exc:
+        # The fields this change sent that someone else changed since its version, to another
+        # value: named as on the form's conflict page, with who changed them and when.
+        changes = merge.changes_since(inquiry_id, version)
+        result = merge.three_way(raw, merge.values_of(exc.current), base=None, changed=set(changes), sent=set(raw))
         return jsonify({
             "error": "Ärendet har ändrats sedan den version du utgick från.",
             "errors": {"version": f"Den sparade versionen är {exc.current.version}. Hämta den och gör om ändringen."},
+            "conflicts": merge.conflict_list(result.conflicts, changes),
             "current": to_canonical(exc.current, include_callback=True),
         }), 409
     except service.InquiryInvalid as exc:

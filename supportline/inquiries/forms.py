@@ -73,6 +73,11 @@ class InquiryForm(FlaskForm):
     duration_seconds = HiddenField()
     started_at = HiddenField()
     version = HiddenField()
+    # The edit form: what it was based on (merge.fingerprints), and after a conflict which
+    # fields wait for a choice and since which version the colleague's changes are counted.
+    base = HiddenField()
+    merge_fields = HiddenField()
+    merge_since = HiddenField()
     # A new inquiry's form carries a random token made when the form was opened; sent again
     # (Spara pressed twice, or again after an error), it finds the inquiry the first send made.
     submission_key = HiddenField()

@@ -78,6 +78,12 @@ def paths() -> tuple[dict, dict]:
                       "requestBody": {"required": True, "content": {"application/json": {"schema": {
                           "type": "object", "required": ["version"]}}}},
                       "responses": {"200": _json("#/components/schemas/Inquiry", "Det ändrade ärendet"),
-                                    "401": error, "403": error, "404": error, "409": error, "422": invalid}},
+                                    "401": error, "403": error, "404": error,
+                                    "409": {"description": "Ärendet har ändrats sedan versionen: `current` är det "
+                                            "sparade ärendet, `conflicts` de skickade fälten som någon annan "
+                                            "har ändrat till ett annat värde (field, label, changed_by, "
+                                            "changed_at)",
+                                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                                    "422": invalid}},
         },
     }, {"Inquiry": record}

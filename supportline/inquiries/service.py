@@ -751,6 +751,14 @@ def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
         db.session.rollback()
         if anonymised_at is not None:
             raise InquiryAnonymised(int(key[8:]), anonymised_at)
+    submission_key = payload.get("submission_key")
+    if key == "new" and isinstance(submission_key, str) and valid_idempotency_key(submission_key):
+        saved = _by_idempotency_key(actor, submission_key)
+        db.session.rollback()
+        if saved is not None:
+            # The form of a call already saved (reached again by Back): a draft of it would be
+            # offered back as unsaved work.
+            return {}
     findings: dict[str, list[str]] = {}
     safe = {}
     for name, value in payload.items():

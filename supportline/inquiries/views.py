@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from supportline.auth import roles_required
 from supportline.extensions import db
-from supportline.inquiries import service
+from supportline.inquiries import merge, service
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
 from supportline.inquiries.search import Filters, search_inquiries
@@ -24,9 +24,6 @@ bp = Blueprint("inquiries", __name__, url_prefix="/arenden", template_folder="te
 
 READERS = ("handler", "coordinator")
 NEW_DRAFT = "new"
-FIELD_LABELS = {name: getattr(InquiryForm, name).args[0] for name in service.WRITABLE_FIELDS
-                if name in InquiryForm.__dict__ and getattr(getattr(InquiryForm, name), "args", None)}
-FIELD_LABELS["exposed_persons"] = "Utsatta personer"
 
 
 @bp.app_template_global()
@@ -63,10 +60,11 @@ def _set_errors(form: InquiryForm, errors: dict[str, str]) -> None:
             flash(message, "error")
 
 
-def _render_form(form, status=200, *, inquiry=None, privacy_fields=(), draft=None, conflict=None):
+def _render_form(form, status=200, *, inquiry=None, privacy_fields=(), draft=None, conflict=None, **extra):
     template = "inquiries/edit.html" if inquiry is not None else "inquiries/new.html"
     return render_template(template, form=form, inquiry=inquiry, privacy_fields=set(privacy_fields), draft=draft,
-                           conflict=conflict, draft_key=f"inquiry-{inquiry.id}" if inquiry else NEW_DRAFT), status
+                           conflict=conflict, draft_key=f"inquiry-{inquiry.id}" if inquiry else NEW_DRAFT,
+                           **extra), status
 
 
 def _handle_form_actions(form: InquiryForm, **kwargs):
@@ -148,11 +146,12 @@ def new():
     if once.created:
         flash(f"Ärende {once.inquiry_id} är sparat.", "success")
     elif once.same_request:
-        flash(f"Ärende {once.inquiry_id} var redan sparat. Formuläret skickades mer än en gång, "
+        flash(f"Samtalet är redan sparat som ärende {once.inquiry_id}. Formuläret skickades mer än en gång, "
               "så inget nytt ärende skapades.", "info")
     else:
-        flash(f"Ärende {once.inquiry_id} sparades redan första gången formuläret skickades. Det du ändrade "
-              "efter det är inte sparat: kontrollera ärendet och lägg till det med ”Ändra uppgifterna”.", "error")
+        flash(f"Samtalet är redan sparat som ärende {once.inquiry_id}, första gången formuläret skickades. "
+              "Det du ändrade efter det är inte sparat: kontrollera ärendet och lägg till det med "
+              "”Ändra uppgifterna”.", "error")
     return redirect(url_for("inquiries.detail", inquiry_id=once.inquiry_id))
 
 
@@ -316,20 +315,9 @@ def follow_up(inquiry_id: int):
 # --- edit with optimistic locking ----------------------------------------------------------
 
 def _form_data_of(inquiry) -> dict:
-    return {
-        "channel": inquiry.channel, "received_at": local_time(inquiry.received_at, "%Y-%m-%dT%H:%M"),
-        "caller_type": inquiry.caller_type, "caller_sector": inquiry.caller_sector or "",
-        "caller_role": inquiry.caller_role, "caller_organisation": inquiry.caller_organisation,
-        "municipality_code": inquiry.municipality_code or "", "county_code": inquiry.county_code or "",
-        "callback_name": inquiry.callback_name or "", "callback_phone": inquiry.callback_phone or "",
-        "callback_email": inquiry.callback_email or "",
-        "persons": [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons] or [{}],
-        **{kind: inquiry.codes_of(kind) for kind in tx.CODE_KINDS},
-        "urgency": inquiry.urgency, "summary": inquiry.summary, "advice": inquiry.advice,
-        "follow_up_on": inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else "",
-        "status": inquiry.status, "assignee_id": str(inquiry.assignee_id or ""),
-        "duration_seconds": str(inquiry.duration_seconds or ""), "version": str(inquiry.version),
-    }
+    values = merge.values_of(inquiry)
+    return {**values, "persons": values["exposed_persons"] or [{}], "base": merge.fingerprints(values),
+            "duration_seconds": str(inquiry.duration_seconds or ""), "version": str(inquiry.version)}
 
 
 def _display(name: str, value) -> str:
@@ -352,18 +340,55 @@ def _display(name: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def _conflict(form: InquiryForm, current) -> list[dict]:
-    mine = form.to_raw()
-    saved = _form_data_of(current)
-    saved["exposed_persons"] = [{"age_group": p.age_group, "gender": p.gender} for p in current.exposed_persons]
-    rows = []
-    for name in service.WRITABLE_FIELDS:
-        if name in {"duration_seconds", "received_at"}:
+def _merged_form(raw: dict, **hidden) -> InquiryForm:
+    """The edit form showing these values (not what the browser sent)."""
+    data = {**raw, "persons": raw.get("exposed_persons") or [{}], **hidden}
+    return InquiryForm(formdata=None, data=data).setup(service.assignable_users())
+
+
+def _conflict_page(raw: dict, current, since: int, names: list[str], taken=(), status=409, error=None):
+    """The fields both people changed, side by side with who changed them, to choose per field.
+    The form holds the merge: the colleague's changes taken, mine kept."""
+    theirs = merge.values_of(current)
+    rows = merge.conflict_list(names, merge.changes_since(current.id, since))
+    for row in rows:
+        row.update(mine=_display(row["field"], raw.get(row["field"])),
+                   saved=_display(row["field"], theirs.get(row["field"])),
+                   choice=request.form.get(f"merge-{row['field']}"))
+    form = _merged_form(raw, version=str(current.version), base=merge.fingerprints(theirs),
+                        merge_fields=",".join(names), merge_since=str(since))
+    return _render_form(form, status, inquiry=current, conflict=rows,
+                        taken=[merge.FIELD_LABELS.get(name, name) for name in taken], conflict_error=error)
+
+
+def _save_edit(inquiry_id: int, form: InquiryForm, raw: dict):
+    """Save, merging three ways when someone else saved in between: their changes of other
+    fields are taken and the save is made; fields both changed go back to the handler."""
+    version = _int(form.version.data) or 0
+    since = _int(form.merge_since.data) or version
+    base = merge.parse_fingerprints(form.base.data)
+    taken: list[str] = []
+    for _attempt in range(3):
+        try:
+            service.update_inquiry(current_user, inquiry_id, raw, expected_version=version, partial=False)
+        except service.StaleVersion as exc:
+            current = exc.current
+            theirs = merge.values_of(current)
+            result = merge.three_way(raw, theirs, base=base, changed=set(merge.changes_since(current.id, since)))
+            for name in result.taken:
+                raw[name] = theirs[name]
+            taken += result.taken
+            if result.conflicts:
+                return _conflict_page(raw, current, since, result.conflicts, taken)
+            version, base = current.version, merge.parse_fingerprints(merge.fingerprints(theirs))
             continue
-        a, b = _display(name, mine.get(name)), _display(name, saved.get(name))
-        if a.strip() != b.strip():
-            rows.append({"label": FIELD_LABELS.get(name, name), "mine": a, "saved": b})
-    return rows
+        if taken:
+            flash("Ändringarna är sparade. En kollega hade ändrat ärendet medan du arbetade; deras ändringar av "
+                  + ", ".join(merge.FIELD_LABELS.get(n, n) for n in dict.fromkeys(taken)) + " är kvar.", "success")
+        else:
+            flash("Ändringarna är sparade.", "success")
+        return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
+    abort(409)
 
 
 @bp.route("/<int:inquiry_id>/andra", methods=["GET", "POST"])
@@ -394,9 +419,20 @@ def edit(inquiry_id: int):
         return response
     raw = form.to_raw()
     raw.pop("duration_seconds", None)  # the duration is the first call's; later contacts are timeline entries
+    pending = [name for name in (form.merge_fields.data or "").split(",") if name in merge.MERGE_FIELDS]
+    if pending:
+        # The conflict page's choice per field: mine as in the form, or the colleague's as saved.
+        unchosen = [name for name in pending if request.form.get(f"merge-{name}") not in {"mine", "theirs"}]
+        if unchosen:
+            return _conflict_page(raw, inquiry, _int(form.merge_since.data) or inquiry.version, pending,
+                                  status=422, error="Välj vilken version som ska gälla för "
+                                  + ", ".join(merge.FIELD_LABELS.get(n, n) for n in unchosen) + ".")
+        saved = merge.values_of(inquiry)
+        for name in pending:
+            if request.form.get(f"merge-{name}") == "theirs":
+                raw[name] = saved[name]
     try:
-        service.update_inquiry(current_user, inquiry_id, raw, expected_version=_int(form.version.data) or 0,
-                               partial=False)
+        return _save_edit(inquiry_id, form, raw)
     except service.InquiryNotFound:
         abort(404)
     except service.InquiryAnonymised as exc:
@@ -404,15 +440,7 @@ def edit(inquiry_id: int):
         # seeing it, but it cannot be saved to this inquiry.
         flash(exc.message_sv, "error")
         return _render_form(form, 409, inquiry=inquiry)
-    except service.StaleVersion as exc:
-        current = exc.current
-        rows = _conflict(form, current)
-        # Base the next save on what is stored now: saving again is a deliberate choice.
-        form.version.data = str(current.version)
-        return _render_form(form, 409, inquiry=current, conflict=rows)
     except service.InquiryInvalid as exc:
         db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields)
-    flash("Ändringarna är sparade.", "success")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))

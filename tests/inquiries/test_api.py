@@ -52,6 +52,20 @@ def test_stale_version_is_409_with_the_current_record(client, token):
     assert response.status_code == 409
     body = response.get_json()
     assert "version" in body["errors"] and body["current"]["urgency"] == "acute"
+    [conflict] = body["conflicts"]
+    assert conflict["field"] == "urgency" and conflict["label"] == "Hur brådskande"
+    assert conflict["changed_by"] and conflict["changed_at"]
+
+
+def test_a_409_names_only_fields_both_changed_and_sets_compare_as_sets(client, token):
+    headers = _auth(token())
+    record = client.post("/api/v1/inquiries", json={**valid_payload(), "exposure_types": ["abroad", "control"]},
+                         headers=headers).get_json()
+    client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1, "urgency": "acute"})
+    # the same set of codes in another order, and a field nobody else changed
+    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={
+        "version": 1, "exposure_types": ["control", "abroad"], "advice": "Ett nytt råd."})
+    assert response.status_code == 409 and response.get_json()["conflicts"] == []
 
 
 @pytest.mark.parametrize(("body", "field"), [

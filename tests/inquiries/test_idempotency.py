@@ -196,7 +196,7 @@ def test_spara_pressed_twice_saves_one_inquiry(app, client, login_as):
     # the call timer kept running: the second press sends a longer duration
     second = client.post("/arenden/nytt", data={**form, "duration_seconds": "191"})
     assert second.headers["Location"] == first.headers["Location"]
-    assert "Ärende 1 var redan sparat." in _flash(client, second)
+    assert "Samtalet är redan sparat som ärende 1." in _flash(client, second)
     [saved] = _inquiries(app)
     assert saved.duration_seconds == 185
 
@@ -215,7 +215,7 @@ def test_spara_again_after_a_503_when_the_first_save_went_through(app, client, l
     assert FORM["summary"] not in caplog.text
     again = client.post("/arenden/nytt", data=form)
     assert again.headers["Location"].endswith(f"/arenden/{calls[0]}")
-    assert f"Ärende {calls[0]} var redan sparat." in _flash(client, again)
+    assert f"Samtalet är redan sparat som ärende {calls[0]}." in _flash(client, again)
     assert len(_inquiries(app)) == 1
 
 
@@ -244,7 +244,7 @@ def test_a_form_changed_after_it_was_saved_says_the_change_is_not_saved(app, cli
     client.post("/arenden/nytt", data=form)
     changed = client.post("/arenden/nytt", data={**form, "advice": "Ett annat råd som lades till efteråt."})
     page = _flash(client, changed)
-    assert "Ärende 1 sparades redan första gången formuläret skickades" in page
+    assert "Samtalet är redan sparat som ärende 1, första gången formuläret skickades" in page
     [saved] = _inquiries(app)
     assert saved.advice == FORM["advice"]
 
@@ -256,6 +256,16 @@ def test_a_restored_draft_keeps_the_forms_token(client, login_as):
     assert client.post("/arenden/utkast", json=draft, headers={"X-CSRFToken": form["csrf_token"]}).status_code == 200
     html = client.get("/arenden/nytt?utkast=aterstall").get_data(as_text=True)
     assert f'value="{form["submission_key"]}"' in html
+
+
+def test_the_form_of_a_call_already_saved_leaves_no_draft(client, login_as):
+    login_as("handler")
+    form = _open_form(client)
+    client.post("/arenden/nytt", data=form)
+    # Back after saving: the page saves a draft of what is already the saved case
+    draft = {"summary": form["summary"], "submission_key": form["submission_key"]}
+    assert client.post("/arenden/utkast", json=draft, headers={"X-CSRFToken": form["csrf_token"]}).status_code == 200
+    assert "osparat utkast" not in client.get("/arenden/nytt").get_data(as_text=True)
 
 
 def test_the_token_count_is_one_per_form_in_the_database(app, client, login_as):

@@ -173,7 +173,7 @@ def test_stale_edit_shows_both_versions_side_by_side(app, client, login_as, crea
     response = client.post(f"/arenden/{inquiry_id}/andra", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Någon annan har ändrat ärendet" in html and "Min text." in html and "Kollegans text." in html
+    assert "Någon annan har ändrat samma uppgifter" in html and "Min text." in html and "Kollegans text." in html
     assert 'name="version" type="hidden" value="2"' in html
     with app.app_context():
         assert db.session.get(Inquiry, inquiry_id).summary == "Kollegans text."
@@ -181,6 +181,60 @@ def test_stale_edit_shows_both_versions_side_by_side(app, client, login_as, crea
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Inquiry, inquiry_id).summary == "Min text."
+
+
+def _edit_form(client, inquiry_id) -> dict:
+    """The edit form as the browser would send it back unchanged."""
+    html = client.get(f"/arenden/{inquiry_id}/andra").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(html)}
+    for name in ("version", "base", "received_at", "caller_role", "caller_organisation"):
+        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+        data[name] = match.group(1).replace("&#34;", '"') if match else ""
+    return {**FORM, **data, "summary": "Ursprunglig text.", "municipality_code": "0580", "county_code": "05"}
+
+
+def _colleague_saves(app, inquiry_id, changes):
+    from supportline.auth.models import User
+    from supportline.auth.service import create_user
+    from supportline.inquiries.service import update_inquiry
+
+    with app.app_context():
+        colleague = create_user(None, "kollega@test.invalid", "handler", "Lösenord-som-räcker-1", "Karin Kollega")
+        update_inquiry(db.session.get(User, colleague.id), inquiry_id, changes, expected_version=1)
+
+
+def test_a_colleagues_change_of_other_fields_is_kept_and_mine_saved(app, client, login_as, make_inquiry):
+    handler = login_as("handler")
+    inquiry_id = make_inquiry(handler, summary="Ursprunglig text.", **{k: FORM[k] for k in ("advice",)})
+    form = _edit_form(client, inquiry_id)
+    _colleague_saves(app, inquiry_id, {"advice": "Kollegans råd.", "exposure_types": ["death_threat", "control"]})
+    # my form still holds the old advice and the codes in the form's own order
+    response = client.post(f"/arenden/{inquiry_id}/andra", data={**form, "summary": "Min text."})
+    assert response.status_code == 302
+    assert "deras ändringar av Råd som gavs är kvar" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        saved = db.session.get(Inquiry, inquiry_id)
+        assert (saved.summary, saved.advice, saved.version) == ("Min text.", "Kollegans råd.", 3)
+
+
+def test_a_field_both_changed_waits_for_a_choice_and_theirs_can_win(app, client, login_as, make_inquiry):
+    handler = login_as("handler")
+    inquiry_id = make_inquiry(handler, summary="Ursprunglig text.", advice=FORM["advice"])
+    form = _edit_form(client, inquiry_id)
+    _colleague_saves(app, inquiry_id, {"summary": "Kollegans text."})
+    conflict = client.post(f"/arenden/{inquiry_id}/andra", data={**form, "summary": "Min text.",
+                                                                 "caller_role": "Kurator"})
+    html = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409 and "Ändrat av Karin Kollega" in html
+    assert 'name="merge_fields" type="hidden" value="summary"' in html
+    again = {**form, "summary": "Min text.", "caller_role": "Kurator", "version": "2", "merge_fields": "summary",
+             "merge_since": "1", "base": re.search(r'name="base" type="hidden" value="([^"]*)"', html)
+             .group(1).replace("&#34;", '"')}
+    assert client.post(f"/arenden/{inquiry_id}/andra", data=again).status_code == 422
+    assert client.post(f"/arenden/{inquiry_id}/andra", data={**again, "merge-summary": "theirs"}).status_code == 302
+    with app.app_context():
+        saved = db.session.get(Inquiry, inquiry_id)
+        assert (saved.summary, saved.caller_role) == ("Kollegans text.", "Kurator")
 
 
 def test_list_filters_live_in_the_url_and_are_audited(app, client, login_as, make_inquiry):
