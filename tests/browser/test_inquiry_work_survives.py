@@ -86,8 +86,10 @@ def test_double_click_on_save_stores_one_case(page, live_server, live_app):
 
 def _idle_for(live_app, email: str, seconds: int) -> None:
     """The server's view of the session: its last request was `seconds` ago."""
+    # One statement, so SQLite takes the write lock at once and waits its busy timeout for the
+    # server's draft saves; a read followed by a write in one transaction fails at once instead.
     with live_app.app_context():
-        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        user_id = select(User.id).where(User.email == email).scalar_subquery()
         db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
                            .values(last_seen_at=utcnow() - dt.timedelta(seconds=seconds)))
         db.session.commit()
