@@ -23,6 +23,7 @@ from .search import (
     SearchResults,
 )
 from .taxonomy import AUDIENCES, TOPICS, VISIBILITIES
+from .words import compound_candidates, load_synonyms, split_compound
 
 __all__ = [
     "AUDIENCES",
@@ -38,14 +39,17 @@ __all__ = [
     "SearchIndex",
     "SearchResults",
     "Source",
+    "compound_candidates",
     "dump_article",
     "internal_links",
+    "load_synonyms",
     "load_directory",
     "normalise_query",
     "parse_article",
     "plain_text",
     "read_article",
     "render_markdown",
+    "split_compound",
     "validate_article",
     "write_directory",
 ]
