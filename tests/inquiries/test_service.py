@@ -251,3 +251,33 @@ def test_daily_reminder_records_what_is_due_per_handler(app, create_user, make_i
         assert send_follow_up_reminders() == 2
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "inquiry.reminder")).all()
         assert sorted(e.object_id for e in events) == sorted([str(handler.id), str(colleague.id)])
+
+
+def test_a_possible_personnummer_is_saved_only_when_confirmed(app, create_user, make_inquiry):
+    handler = create_user("handler")
+    summary = "Skolan uppger nummer 201001012384 för ärendet."
+    with app.app_context():
+        with pytest.raises(service.InquiryInvalid) as info:
+            service.create_inquiry(_user(handler), valid_payload(summary=summary))
+        assert "ser ut som ett personnummer" in info.value.errors["summary"]
+        assert info.value.to_confirm == {"summary": [("201001012384", "201001012384")]}
+        db.session.rollback()
+        inquiry = service.create_inquiry(_user(handler), valid_payload(
+            summary=summary, confirmed_numbers=["201001012384"]))
+        assert inquiry.summary == summary
+        # A confirmation covers that number only, and never a Luhn-valid personnummer.
+        with pytest.raises(service.InquiryInvalid) as info:
+            service.create_inquiry(_user(handler), valid_payload(
+                summary=summary + " Även 201001012382.", confirmed_numbers=["201001012384", "201001012382"]))
+        assert "personnummer får inte sparas" in info.value.errors["summary"]
+        assert info.value.to_confirm == {}
+        db.session.rollback()
+    inquiry_id = make_inquiry(handler)
+    with app.app_context():
+        with pytest.raises(service.InquiryInvalid) as info:
+            service.add_entry(_user(handler), inquiry_id, "note", "Referens 201001012384")
+        assert info.value.to_confirm == {"text": [("201001012384", "201001012384")]}
+        db.session.rollback()
+        entry = service.add_entry(_user(handler), inquiry_id, "note", "Referens 201001012384",
+                                  confirmed=["201001012384"])
+        assert entry.text == "Referens 201001012384"
