@@ -44,11 +44,12 @@ def users_create(email, role, name, password_stdin):
     else:
         password = click.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(None, email, role, password, name)
+        user = create_user(None, email, role, password, name, temporary=True)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Kontot {user.email} ({user.role_label.lower()}) är skapat.")
+    click.echo(f"Kontot {user.email} ({user.role_label.lower()}) är skapat. Lösenordet är tillfälligt och "
+               "byts vid första inloggningen.")
 
 
 @users_cli.command("token")
