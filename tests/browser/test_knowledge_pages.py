@@ -91,4 +91,4 @@ def test_a_handler_links_suggested_guidance_while_typing(page, live_server, live
     assert "Utreseförbud i korthet" in page.inner_text("#tidslinje")
     page.click("#tidslinje >> text=Utreseförbud i korthet")
     assert page.inner_text("h1") == "Utreseförbud i korthet"
-    assert "Länkad i ärenden: 1 gånger" in page.inner_text(".staff-box")
+    assert "Länkad i ärenden: 1 gång" in page.inner_text(".staff-box")
