@@ -30,18 +30,18 @@ def test_picking_an_article_with_the_keyboard(page, live_server, live_app, inqui
     page.select_option("#kind", "article_link")
     assert page.locator("#article-search").is_visible()
     page.focus("#article-search")
-    page.keyboard.type("utreseförbud")
+    page.keyboard.type("orosanmälan skolan")
     page.keyboard.press("Enter")  # searches; does not send the form
-    page.wait_for_selector("#article-choices input[value=utreseforbud-kort]")
+    page.wait_for_selector("#article-choices input[value=orosanmalan-i-skolan]")
     assert page.url.endswith(f"/arenden/{inquiry_id}")
     assert_accessible(page)
     page.keyboard.press("Tab")  # into the hits
     page.keyboard.press("Space")
-    assert page.input_value("#text") == "utreseforbud-kort"
-    assert "Vald: Utreseförbud i korthet." in page.inner_text("#article-choices-status")
+    assert page.input_value("#text") == "orosanmalan-i-skolan"
+    assert "Vald: Orosanmälan i skolan." in page.inner_text("#article-choices-status")
     with page.expect_navigation():
         page.get_by_role("button", name="Lägg till", exact=True).click()
-    assert "Utreseförbud i korthet" in page.inner_text("#tidslinje")
+    assert "Orosanmälan i skolan" in page.inner_text("#tidslinje")
 
 
 def test_without_javascript_the_address_field_still_links(browser, live_server, live_app, inquiry_id):
@@ -52,9 +52,9 @@ def test_without_javascript_the_address_field_still_links(browser, live_server, 
         page.goto(f"{live_server}/arenden/{inquiry_id}")
         assert page.locator(".article-picker").is_hidden()
         page.select_option("#kind", "article_link")
-        page.fill("#text", "utreseforbud-kort")
+        page.fill("#text", "orosanmalan-i-skolan")
         page.get_by_role("button", name="Lägg till", exact=True).click()
         page.wait_for_url("**#tidslinje")
-        assert "Utreseförbud i korthet" in page.inner_text("#tidslinje")
+        assert "Orosanmälan i skolan" in page.inner_text("#tidslinje")
     finally:
         context.close()
