@@ -174,6 +174,16 @@ def guard_text(value: str, confirmed: set[str]) -> tuple[str | None, list[tuple[
     return " ".join(dict.fromkeys(f.message_sv for f in findings)), []
 
 
+def confirmed_fields(values: dict, raw_confirmed) -> list[str]:
+    """The guarded fields whose text keeps a number the handler confirmed is no personnummer:
+    named in the audit log (never the number), so the access review sees who decided so."""
+    confirmed = confirmed_numbers(raw_confirmed)
+    if not confirmed:
+        return []
+    return [name for name, value in values.items() if isinstance(value, str) and any(
+        confirmation_key(f.text) in confirmed for f in find_possible_identity_numbers(value))]
+
+
 def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None = None) -> dict:
     """Check and normalise input. With partial=True only the keys given are checked (PATCH).
 
@@ -451,7 +461,9 @@ def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | Non
         _entry(inquiry, actor, "assignment", "", {"to": inquiry.assignee_id})
     _reindex(inquiry)
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == "new"))
-    record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id)
+    confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean}, raw.get("confirmed_numbers"))
+    record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id,
+           detail={"confirmed_numbers_in": confirmed} if confirmed else None)
     db.session.commit()
     return inquiry
 
@@ -585,8 +597,10 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id,
                                                   InquiryDraft.key == f"inquiry-{inquiry.id}"))
     # Names of fields only: the audit log must not become a second copy of the case text.
+    confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean}, raw.get("confirmed_numbers"))
     record("inquiry.update", actor, object_type="inquiry", object_id=inquiry.id,
-           detail={"fields": changed, "version": inquiry.version})
+           detail={"fields": changed, "version": inquiry.version,
+                   **({"confirmed_numbers_in": confirmed} if confirmed else {})})
     db.session.commit()
     return inquiry
 
@@ -641,7 +655,9 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None, confi
     inquiry.version += 1
     db.session.flush()
     _reindex(inquiry)
-    record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id, detail={"kind": kind})
+    confirmed_in = confirmed_fields({"text": text}, list(confirmed))
+    record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id,
+           detail={"kind": kind, **({"confirmed_numbers_in": confirmed_in} if confirmed_in else {})})
     db.session.commit()
     return entry
 

@@ -265,6 +265,10 @@ def test_a_possible_personnummer_is_saved_only_when_confirmed(app, create_user, 
         inquiry = service.create_inquiry(_user(handler), valid_payload(
             summary=summary, confirmed_numbers=["201001012384"]))
         assert inquiry.summary == summary
+        # The access review sees who confirmed it, and where (never the number itself).
+        detail = db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "inquiry.create",
+                                                                   AuditEvent.object_id == str(inquiry.id)))
+        assert "confirmed_numbers_in" in str(detail) and "summary" in str(detail) and "2384" not in str(detail)
         # A confirmation covers that number only, and never a Luhn-valid personnummer.
         with pytest.raises(service.InquiryInvalid) as info:
             service.create_inquiry(_user(handler), valid_payload(
