@@ -72,3 +72,23 @@ def test_publishing_asks_for_confirmation(page, live_server, live_app):
     assert "publicerad" in page.inner_text("[role=status]")
     response = page.goto(live_server + f"/kunskap/{slug}")
     assert response.status == 200
+
+
+def test_restoring_over_a_published_article_asks_and_history_is_swedish_time(page, live_server, live_app):
+    _login(page, live_server, live_app, "editor")
+    page.goto(live_server + "/kunskap/redaktor/ny")
+    fill_article(page, f"historik-{uuid.uuid4().hex[:6]}", "Första rubriken", "## Rubrik\n\nText.")
+    page.click("button:text('Spara')")
+    page.fill("#title", "Andra rubriken")
+    page.click("button:text('Spara')")
+    page.click("button:text('Publicera')")
+    page.click("button:text('Ja, publicera')")
+    page.click("text=Historik")
+    assert "UTC" not in page.inner_text("table")
+    assert_accessible(page)
+    page.click("button:text('Återställ version 1')")
+    assert page.inner_text("h1") == "Återställa version 1 av ”Andra rubriken”?"
+    assert_accessible(page)
+    page.click("button:text('Ja, återställ version 1')")
+    assert "Version 1 är återställd" in page.inner_text("[role=status]")
+    assert page.input_value("#title") == "Första rubriken"
