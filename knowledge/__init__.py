@@ -25,6 +25,7 @@ from .search import (
     SearchResults,
 )
 from .taxonomy import AUDIENCES, TOPICS, VISIBILITIES
+from .words import compound_candidates, load_synonyms, split_compound
 
 __all__ = [
     "AUDIENCES",
@@ -42,6 +43,7 @@ __all__ = [
     "Source",
     "Finding",
     "LineContact",
+    "compound_candidates",
     "dump_article",
     "expand",
     "expand_article",
@@ -50,6 +52,7 @@ __all__ = [
     "lint_articles",
     "lint_directory",
     "load_line_contact",
+    "load_synonyms",
     "load_directory",
     "normalise_query",
     "parse_article",
@@ -57,6 +60,7 @@ __all__ = [
     "read_article",
     "render_markdown",
     "unknown_placeholders",
+    "split_compound",
     "validate_article",
     "write_directory",
 ]

@@ -194,7 +194,7 @@ def _codes(value, name: str, allowed: dict[str, str], filename, lines: _Lines) -
 
 def _sources(value, filename, lines: _Lines) -> list[Source]:
     if not value:
-        raise ArticleError(filename, lines.of("sources"), "minst en källa (sources) krävs")
+        raise ArticleError(filename, lines.of("sources"), "minst en källa krävs")
     if not isinstance(value, list):
         raise ArticleError(filename, lines.of("sources"), "sources måste vara en lista")
     sources = []

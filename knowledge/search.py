@@ -30,10 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import yaml
 from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
@@ -56,6 +54,7 @@ from whoosh.qparser import (
 from whoosh.query import CompoundQuery, DisjunctionMax, Every, Not, NullQuery, Or, Term, WrappingQuery
 from whoosh.support.charset import accent_map
 
+from . import words
 from .article import Article
 from .indexing import (
     SPELLING_FILE,
@@ -71,6 +70,7 @@ from .query import PARSER_KEYWORDS, Item, has_terms, lex, render
 from .render import index_text
 from .scoring import Generation, positive_terms, register_coordinated_or
 from .taxonomy import AUDIENCES, TOPICS
+from .words import load_synonyms
 
 # Bump whenever the schema, the analyzer or what is indexed changes: an index built with another
 # version is reported as needing a rebuild instead of returning wrong results.
@@ -277,21 +277,6 @@ _REMOVED_PLUGINS = (FieldsPlugin, WildcardPlugin, RangePlugin, BoostPlugin, Ever
 # Synonyms -------------------------------------------------------------------------------------
 
 
-def load_synonyms(path: str | os.PathLike | None = None) -> list[list[str]]:
-    if path is None:
-        text = resources.files("knowledge").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    groups = data.get("groups", []) if isinstance(data, dict) else []
-    result = []
-    for group in groups:
-        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(t, str) for t in group):
-            raise ValueError(f"ogiltig synonymgrupp: {group!r}")
-        result.append(group)
-    return result
-
-
 class Synonyms:
     """Synonym groups keyed by the analysed form of each expression."""
 
@@ -335,37 +320,12 @@ def _join(parts: list[str]) -> str:
 
 # Compounds ------------------------------------------------------------------------------------
 
-COMPOUND_MIN_CHARS = 8
-COMPOUND_PART_MIN_CHARS = 3
 COMPOUND_RARE_DOCS = 0
 
 
 def split_compound(word: str, known) -> tuple[str, str] | None:
-    """Split a Swedish compound ("hedersvåld", "tonårstjej") into two words the index knows.
-
-    Swedish writes compounds as one word, while an article may say the same thing in two
-    ("hedersrelaterat våld", "tonårsflicka"). known(term) tells whether an analysed term occurs in
-    the index (after stemming, so "heders" counts as "heder"). Only a split into two known parts
-    counts, a linking s is dropped when only the word without it is known, and the
-    split with the longest head (last part) wins, as the head carries the meaning.
-    """
-    word = word.lower()
-    if len(word) < COMPOUND_MIN_CHARS or not word.isalpha():
-        return None
-    low = COMPOUND_PART_MIN_CHARS
-    for cut in range(low, len(word) - low + 1):
-        head = word[cut:]
-        head_key = analyse(head)
-        if len(head_key) != 1 or not known(head_key[0]):
-            continue
-        modifier = word[:cut]
-        for candidate in (modifier, modifier[:-1] if modifier.endswith("s") else None):
-            if not candidate or len(candidate) < low:
-                continue
-            key = analyse(candidate)
-            if len(key) == 1 and known(key[0]):
-                return candidate, head
-    return None
+    """Split a compound into two words the index knows, analysed as the index analyses them."""
+    return words.split_compound(word, known, analyse)
 
 
 def _placeholder(number: int) -> str:

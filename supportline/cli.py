@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from supportline import create_app
+from supportline.swedish import antal
 
 
 def _create_app():
@@ -45,11 +46,12 @@ def users_create(email, role, name, password_stdin):
     else:
         password = click.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(None, email, role, password, name)
+        user = create_user(None, email, role, password, name, temporary=True)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Kontot {user.email} ({user.role_label.lower()}) är skapat.")
+    click.echo(f"Kontot {user.email} ({user.role_label.lower()}) är skapat. Lösenordet är tillfälligt och "
+               "byts vid första inloggningen.")
 
 
 @users_cli.command("token")
@@ -118,7 +120,7 @@ def users_mfa_rekey():
     from supportline.auth.mfa import rekey_all
 
     report = rekey_all()
-    click.echo(f"{report.rekeyed} hemligheter omkrypterade med den nuvarande nyckeln, "
+    click.echo(f"{antal(report.rekeyed, 'hemlighet', 'hemligheter')} omkrypterade med den nuvarande nyckeln, "
                f"{report.current} var redan krypterade med den.")
     if report.unreadable:
         raise click.ClickException(
@@ -152,7 +154,7 @@ def demo_seed(inquiries):
         from supportline.inquiries.seed import seed_inquiries
 
         made = seed_inquiries(inquiries, [u.id for u in users if u.has_role("handler", "admin")])
-        click.echo(f"{made} påhittade ärenden skapade ({inquiries} finns nu).")
+        click.echo(f"{antal(made, 'påhittat ärende', 'påhittade ärenden')} skapade ({inquiries} finns nu).")
     if current_app.config["SUPPORTLINE_ENV"] == "dev":
         from supportline.demo.seed import ensure_demo_handover_key
 
@@ -217,8 +219,8 @@ def kb_import(directory):
         db.session.rollback()
         raise click.ClickException(f"Inget importerades. {exc}") from None
     count = reindex()
-    click.echo(f"{len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} oförändrade, "
-               f"{len(report.skipped)} överhoppade artiklar. Sökindexet har {count} artiklar.")
+    click.echo(f"Artiklar: {len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} "
+               f"oförändrade, {len(report.skipped)} överhoppade. Sökindexet har {antal(count, 'artikel', 'artiklar')}.")
     if report.skipped:
         click.echo("Överhoppade (databasens version är nyare än filen och skrivs inte över):")
         for slug, reason in report.skipped:
@@ -257,7 +259,7 @@ def kb_export(directory):
         paths = export_directory(directory)
     except knowledge.ArticleError as exc:
         raise click.ClickException(f"Exporten avbröts: {exc}") from None
-    click.echo(f"{len(paths)} artiklar skrivna till {directory}.")
+    click.echo(f"{antal(len(paths), 'artikel', 'artiklar')} skrivna till {directory}.")
 
 
 @kb_cli.command("reindex")
@@ -267,7 +269,7 @@ def kb_reindex():
     from supportline.kb.service import reindex
 
     count = reindex()
-    click.echo(f"Sökindexet är ombyggt med {count} publicerade artiklar.")
+    click.echo(f"Sökindexet är ombyggt med {antal(count, 'publicerad artikel', 'publicerade artiklar')}.")
 
 
 inquiries_cli = click.Group("inquiries", help="Ärenden.")
@@ -293,7 +295,7 @@ def inquiries_reindex(since):
         if changed_since.tzinfo is None:
             raise click.BadParameter("Ange tidszonen, t.ex. +01:00 eller Z.", param_hint="--since")
     count = reindex_inquiries(changed_since)
-    click.echo(f"Sökorden är omskrivna för {count} ärenden.")
+    click.echo(f"Sökorden är omskrivna för {antal(count, 'ärende', 'ärenden')}.")
 
 
 handover_cli = click.Group("handover", help="Överlämningen av ärenden till NCK.")
@@ -419,8 +421,9 @@ def handover_import(package, identity, receipt_file):
     except (PackageError, ReceiptError) as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Importerat: {counts['inquiries']} ärenden, {counts['articles']} artiklar, "
-               f"{counts['staff']} personalkonton (inaktiverade).")
+    click.echo(f"Importerat: {antal(counts['inquiries'], 'ärende', 'ärenden')}, "
+               f"{antal(counts['articles'], 'artikel', 'artiklar')}, "
+               f"{antal(counts['staff'], 'personalkonto', 'personalkonton')} (inaktiverade).")
 
 
 # The receiving side verifies without a configured app or database, so this group is on

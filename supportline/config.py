@@ -99,7 +99,7 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
                                                                "0" if env == "test" else "2")),
         "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", DEFAULT_HANDOVER_AT),
-        # The opening hours the calls statistics count against for "calls outside opening hours" (supportline/calls/hours.py);
+        # The hours /statistik counts "calls outside opening hours" against (supportline/calls/hours.py);
         # the default is the last hours the county board published.
         "SUPPORTLINE_CALLS_OPENING_HOURS": os.environ.get("SUPPORTLINE_CALLS_OPENING_HOURS", "mon,wed,fri 09:00-12:00"),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(

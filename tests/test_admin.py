@@ -80,3 +80,48 @@ def test_deactivated_account_can_be_reactivated(app, client, login_as, create_us
 def test_unknown_user_is_404(client, login_as):
     login_as("admin")
     assert client.post("/admin/anvandare/99999/aktivera", data={"csrf_token": _token(client)}).status_code == 404
+
+
+def test_deactivating_an_account_asks_first(app, client, login_as, create_user):
+    login_as("admin")
+    user = create_user("handler")
+    asked = client.post(f"/admin/anvandare/{user.id}/inaktivera", data={"csrf_token": _token(client)})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f"Inaktivera kontot {user.email}?" in html and "Avbryt" in html
+    with app.app_context():
+        assert db.session.get(User, user.id).active
+    client.post(f"/admin/anvandare/{user.id}/inaktivera", data={"csrf_token": _token(client), "bekraftat": "ja"})
+    with app.app_context():
+        assert not db.session.get(User, user.id).active
+
+
+def test_a_temporary_password_must_be_changed_at_first_login(app, client, login_as):
+    login_as("admin")
+    client.post("/admin/anvandare", data={
+        "csrf_token": _token(client), "email": "ny-anstalld@test.invalid", "name": "Ny", "role": "handler",
+        "password": "ett-tillfalligt-losenord"})
+    other = app.test_client()
+    page = other.get("/login")
+    logged_in = other.post("/login", data={"email": "ny-anstalld@test.invalid", "password": "ett-tillfalligt-losenord",
+                                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert logged_in.status_code == 302, logged_in.get_data(as_text=True)
+    for path in ("/", "/arenden", "/konto"):
+        response = other.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/konto/losenord"), path
+    form = other.get("/konto/losenord").get_data(as_text=True)
+    assert "tillfälligt" in form
+    changed = other.post("/konto/losenord", data={
+        "csrf_token": csrf_from(form), "current_password": "ett-tillfalligt-losenord",
+        "new_password": "mitt-eget-langa-losenord", "repeat_password": "mitt-eget-langa-losenord"})
+    assert changed.status_code == 302
+    assert other.get("/arenden").status_code == 200
+    with app.app_context():
+        assert not db.session.scalar(select(User).where(User.email == "ny-anstalld@test.invalid")).must_change_password
+
+
+def test_users_create_sets_a_temporary_password(app, runner):
+    result = runner.invoke(args=["users", "create", "cli-ny@test.invalid", "--role", "editor", "--password-stdin"],
+                           input="ett-tillfalligt-losenord\n")
+    assert result.exit_code == 0 and "tillfälligt" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "cli-ny@test.invalid")).must_change_password

@@ -93,7 +93,8 @@ def test_deactivation_ends_existing_sessions(app, client, auth, create_user):
     admin_client.post("/login", data={"email": admin.email, "password": PASSWORD,
                                       "csrf_token": csrf_from(page.get_data(as_text=True))})
     token = csrf_from(admin_client.get("/admin/").get_data(as_text=True))
-    response = admin_client.post(f"/admin/anvandare/{user.id}/inaktivera", data={"csrf_token": token})
+    response = admin_client.post(f"/admin/anvandare/{user.id}/inaktivera", data={"csrf_token": token,
+                                                                              "bekraftat": "ja"})
     assert response.status_code == 302
     assert client.get("/").status_code == 302
 

@@ -17,6 +17,7 @@ from supportline.auth.service import (
     set_active,
 )
 from supportline.extensions import db
+from supportline.site import confirm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,12 +46,14 @@ def create():
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        user = create_user(current_user, form.email.data, form.role.data, form.password.data, form.name.data or "")
+        user = create_user(current_user, form.email.data, form.role.data, form.password.data, form.name.data or "",
+                           temporary=True)
     except AccountError as exc:
         db.session.rollback()
         getattr(form, exc.field or "email").errors = [str(exc)]
         return _page(form, 422)
-    flash(f"Kontot {user.email} är skapat.", "success")
+    flash(f"Kontot {user.email} är skapat. Lösenordet är tillfälligt: {user.email} väljer ett eget vid första "
+          "inloggningen.", "success")
     return redirect(url_for("admin.index"))
 
 
@@ -117,6 +120,12 @@ def set_role(user_id: int):
 def toggle_active(user_id: int, action: str):
     user = _user_or_404(user_id)
     EmptyForm().validate_on_submit()
+    if action == "inaktivera" and user.active and user.id != current_user.id and not confirm.confirmed():
+        return confirm.ask(f"Inaktivera kontot {user.email}?",
+                           f"{user.display_name} loggas ut direkt på alla enheter och kan inte logga in förrän "
+                           "kontot aktiveras igen. Kontots API-token slutar fungera för gott. Ärenden och "
+                           "loggar som kontot har skrivit finns kvar.",
+                           "Ja, inaktivera kontot", url_for("admin.index"))
     try:
         set_active(current_user, user, action == "aktivera")
     except AccountError as exc:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from supportline.swedish import antal
+
 audit_cli = click.Group("audit", help="Granskningsloggen (loggkontroll).")
 
 
@@ -24,4 +26,4 @@ def audit_export(date_from, date_to, out):
     if date_from.date() > date_to.date():
         raise click.BadParameter("slutdatumet ligger före startdatumet.", param_hint="--to")
     count = export_csv(date_from.date(), date_to.date(), Path(out))
-    click.echo(f"{count} händelser {date_from.date()}–{date_to.date()} skrivna till {out}.")
+    click.echo(f"{antal(count, 'händelse', 'händelser')} {date_from.date()}–{date_to.date()} skrivna till {out}.")

@@ -10,6 +10,8 @@ from flask_login import current_user
 from supportline.extensions import login_manager
 
 SESSION_KEY = "sid"
+# What an account with a temporary password may reach (see init_app).
+PASSWORD_PAGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout_view", "static", "site.healthz"})
 
 
 def init_app(app) -> None:
@@ -29,6 +31,23 @@ def init_app(app) -> None:
     fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
     if fallbacks and not app.config.get("WTF_CSRF_SECRET_KEY"):
         app.config["WTF_CSRF_SECRET_KEY"] = [*fallbacks, app.config["SECRET_KEY"]]
+
+    @app.before_request
+    def _temporary_password_first():
+        """An account with a temporary password reaches nothing but the page to change it
+        (and logging out) until its owner has chosen their own."""
+        endpoint = request.endpoint or ""
+        if (endpoint in PASSWORD_PAGE_ENDPOINTS or endpoint.endswith(".static")
+                or request.headers.get("Authorization", "").startswith("Bearer ")):
+            return None
+        if current_user.is_authenticated and current_user.must_change_password:
+            from flask import flash, redirect, url_for
+
+            if request.path.startswith("/api/"):
+                abort(403)
+            flash("Ditt lösenord är tillfälligt. Välj ett eget lösenord innan du fortsätter.", "info")
+            return redirect(url_for("auth.change_password"))
+        return None
 
     @login_manager.unauthorized_handler
     def _unauthorized():

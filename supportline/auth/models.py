@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportline.db import Base, UTCDateTime, utcnow
@@ -40,6 +40,8 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by an admin (the admin page, `users create`): the owner chooses their own at first login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
 

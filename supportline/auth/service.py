@@ -51,7 +51,10 @@ def _check_role(role: str) -> str:
 
 # --- accounts -----------------------------------------------------------------
 
-def create_user(actor: User | None, email: str, role: str, password: str, name: str = "") -> User:
+def create_user(actor: User | None, email: str, role: str, password: str, name: str = "", *,
+                temporary: bool = False) -> User:
+    """A new account. temporary=True when someone other than its owner chose the password
+    (an admin): the owner must change it at the first login."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise AccountError("Ange en giltig e-postadress.", "email")
@@ -62,10 +65,12 @@ def create_user(actor: User | None, email: str, role: str, password: str, name: 
     begin_write()
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("Det finns redan ett konto med den e-postadressen.", "email")
-    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password))
+    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
+                must_change_password=temporary)
     db.session.add(user)
     db.session.flush()
-    record("user.create", actor, object_type="user", object_id=user.id, detail={"email": email, "role": role})
+    record("user.create", actor, object_type="user", object_id=user.id,
+           detail={"email": email, "role": role, "temporary_password": temporary})
     db.session.commit()
     return user
 
@@ -331,6 +336,7 @@ def change_own_password(user: User, current: str, new: str, remote_addr: str) ->
         raise AccountError(problem, "new_password")
     begin_write()
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.password_changed_at = utcnow()
     _revoke_all(user)
     token = _new_session(user, remote_addr)

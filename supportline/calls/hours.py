@@ -14,6 +14,8 @@ GROUP = re.compile(r"^\s*([a-zåäö,\s]+?)\s+(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1
 
 Hours = list[tuple[int, int, int]]  # (weekday, first minute, minute after the last)
 
+SETTING = "SUPPORTLINE_CALLS_OPENING_HOURS"
+
 
 def parse_hours(text: str) -> Hours:
     result: Hours = []
@@ -22,18 +24,18 @@ def parse_hours(text: str) -> Hours:
             continue
         match = GROUP.match(group)
         if not match:
-            raise ValueError(f"SUPPORTLINE_CALLS_OPENING_HOURS: ”{group.strip()}” går inte att läsa; skriv t.ex. "
+            raise ValueError(f"{SETTING}: ”{group.strip()}” går inte att läsa; skriv t.ex. "
                              f"”{DEFAULT_HOURS}”.")
         days, h1, m1, h2, m2 = match.groups()
         start, end = int(h1) * 60 + int(m1 or 0), int(h2) * 60 + int(m2 or 0)
         if not 0 <= start < end <= 24 * 60:
-            raise ValueError(f"SUPPORTLINE_CALLS_OPENING_HOURS: tiden i ”{group.strip()}” måste sluta efter att den börjar.")
+            raise ValueError(f"{SETTING}: tiden i ”{group.strip()}” måste sluta efter att den börjar.")
         for day in (d.strip().lower() for d in days.split(",") if d.strip()):
             if day not in DAYS:
-                raise ValueError(f"SUPPORTLINE_CALLS_OPENING_HOURS: okänd dag ”{day}” (mon … sun eller mån … sön).")
+                raise ValueError(f"{SETTING}: okänd dag ”{day}” (mon … sun eller mån … sön).")
             result.append((DAYS[day], start, end))
     if not result:
-        raise ValueError(f"SUPPORTLINE_CALLS_OPENING_HOURS är tom; skriv t.ex. ”{DEFAULT_HOURS}”.")
+        raise ValueError(f"{SETTING} är tom; skriv t.ex. ”{DEFAULT_HOURS}”.")
     return result
 
 

@@ -19,6 +19,8 @@ bp = Blueprint("inquiries_api", __name__, url_prefix="/api/v1/inquiries")
 csrf.exempt(bp)
 
 WRITABLE = set(service.WRITABLE_FIELDS)
+# Not stored: the digits of numbers the client confirms are no personnummer (privacy guard).
+ACCEPTED = WRITABLE | {"confirmed_numbers"}
 
 
 @bp.before_request
@@ -53,10 +55,10 @@ def _body() -> tuple[dict | None, tuple | None]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return None, _error(400, "Skicka ett JSON-objekt (Content-Type: application/json).")
-    unknown = {k: "Okänt fält." for k in data if k not in WRITABLE and k not in READ_ONLY}
+    unknown = {k: "Okänt fält." for k in data if k not in ACCEPTED and k not in READ_ONLY}
     if unknown:
         return None, _error(422, "Ogiltiga uppgifter.", unknown)
-    return {k: v for k, v in data.items() if k in WRITABLE}, None
+    return {k: v for k, v in data.items() if k in ACCEPTED}, None
 
 
 def _full(inquiry_id: int) -> dict:

@@ -90,6 +90,8 @@ class InquiryForm(FlaskForm):
 
     # Filled by the article suggestions beside the summary (and kept through a re-render).
     linked_articles = SelectMultipleField("Länka vägledning till ärendet", validate_choice=False)
+    # Numbers the handler confirmed are not personnummer (privacy guard); rendered by hand.
+    confirmed_numbers = SelectMultipleField("Inte personnummer", validate_choice=False)
 
     def to_raw(self) -> dict:
         """The values as the service takes them."""
@@ -103,6 +105,7 @@ class InquiryForm(FlaskForm):
             for p in self.persons if p.age_group.data or p.gender.data
         ]
         raw["linked_articles"] = list(self.linked_articles.data or [])
+        raw["confirmed_numbers"] = list(self.confirmed_numbers.data or [])
         return raw
 
 
@@ -111,6 +114,7 @@ class EntryForm(FlaskForm):
                                        SelectChoice("note", "Intern anteckning"),
                                        SelectChoice("article_link", "Länk till vägledning")], validate_choice=False)
     text = TextAreaField("Text", render_kw={"rows": 3})
+    confirmed_numbers = SelectMultipleField("Inte personnummer", validate_choice=False)
 
 
 class StatusForm(FlaskForm):

@@ -16,6 +16,12 @@ IDEMPOTENCY_DESCRIPTION = (
 )
 
 
+CONFIRMED_NUMBERS_DESCRIPTION = (
+    "Ett nummer som är ett datum följt av fyra siffror men inte klarar kontrollsiffran ger 422 med "
+    "\"ser ut som ett personnummer\". Är det inte ett personnummer, skicka dess siffror i "
+    "confirmed_numbers (en lista med strängar; sparas inte). Ett giltigt personnummer nekas alltid.")
+
+
 def _json(ref: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
@@ -49,7 +55,7 @@ def paths() -> tuple[dict, dict]:
                                           "content": {"application/json": {"schema": listing}}},
                                   "401": error, "403": error, "422": invalid}},
             "post": {"summary": "Registrera ett ärende (handläggare)", "security": security,
-                     "description": IDEMPOTENCY_DESCRIPTION,
+                     "description": IDEMPOTENCY_DESCRIPTION + " " + CONFIRMED_NUMBERS_DESCRIPTION,
                      "parameters": [idempotency_param],
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": {"$ref": "#/components/schemas/Inquiry"}}}},
@@ -74,6 +80,7 @@ def paths() -> tuple[dict, dict]:
                     "responses": {"200": _json("#/components/schemas/Inquiry", "Ärendet"), "401": error,
                                   "403": error, "404": error}},
             "patch": {"summary": "Ändra ett ärende; ange version, annars 409 vid samtidig ändring",
+                      "description": CONFIRMED_NUMBERS_DESCRIPTION,
                       "security": security, "parameters": [id_param],
                       "requestBody": {"required": True, "content": {"application/json": {"schema": {
                           "type": "object", "required": ["version"]}}}},

@@ -14,6 +14,7 @@ from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
 from supportline.inquiries.service import today_local
+from supportline.swedish import antal
 from supportline.transactions import begin_write
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _mail(user: User, due: int) -> bool:
         return False
     base = current_app.config["SUPPORTLINE_BASE_URL"].rstrip("/")
     body = (f"Hej {user.display_name}!\n\n"
-            f"Du har {due} {'ärende' if due == 1 else 'ärenden'} att följa upp i dag eller som har passerat "
+            f"Du har {antal(due, 'ärende', 'ärenden')} att följa upp i dag eller som har passerat "
             f"uppföljningsdatum.\n\nLogga in för att se dem under Mina uppföljningar: {base}/\n\n"
             "Det här meddelandet innehåller inga uppgifter ur ärendena.\n")
     try:

@@ -61,6 +61,15 @@ def document_text(inquiry: Inquiry) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def code_labels(sector: str | None, codes) -> list[str]:
+    """The Swedish labels of an inquiry's codes ((kind, code) pairs) and sector, which search
+    covers too: a handler looks for "utomlands", not for the code `abroad`."""
+    labels = [tx.SECTORS[sector]] if sector in tx.SECTORS else []
+    labels += [tx.CODE_KINDS[kind][code] for kind, code in codes
+               if kind in tx.CODE_KINDS and code in tx.CODE_KINDS[kind]]
+    return labels
+
+
 def _is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
@@ -69,7 +78,8 @@ def index_inquiry(inquiry: Inquiry, text: str | None = None) -> None:
     """Bring the inquiry's search entry up to date, inside the caller's transaction."""
     text = document_text(inquiry) if text is None else text
     db.session.execute(delete(InquiryTerm).where(InquiryTerm.inquiry_id == inquiry.id))
-    rows = [{"term": term[:60], "inquiry_id": inquiry.id} for term in stemming.terms(text)]
+    labels = code_labels(inquiry.caller_sector, [(c.kind, c.code) for c in inquiry.codes])
+    rows = [{"term": term, "inquiry_id": inquiry.id} for term in stemming.index_terms(text, labels)]
     if rows:
         db.session.execute(insert(InquiryTerm), rows)
     if _is_postgresql():
@@ -206,7 +216,7 @@ class _Match:
             if code:
                 self.lists.append(_Source(InquiryCode.__table__, lambda c, kind=kind, code=code: [c.kind == kind,
                                                                                                   c.code == code]))
-        for term in stemming.terms(filters.q)[:8]:
+        for term in stemming.query_terms(filters.q, _known_terms)[:8]:
             self.lists.append(_Source(InquiryTerm.__table__, lambda c, term=term: [c.term == term[:60]]))
 
     def columns_of(self, row) -> list:
@@ -261,6 +271,12 @@ class _Match:
         driver, *others = sources
         listing, driver_id = driver.listing(alias=any(other.table is driver.table for other in others))
         return listing.where(*(source.probe(driver_id) for source in others)).limit(limit)
+
+
+def _known_terms(candidates: set[str]) -> set[str]:
+    """Which of these terms some inquiry has, in one statement (for splitting compounds)."""
+    found = select(InquiryTerm.term).where(InquiryTerm.term.in_(sorted(candidates))).distinct()
+    return set(db.session.scalars(found))
 
 
 # Enough to tell a short list from a long one: reading this many index entries costs about 0.2 ms.

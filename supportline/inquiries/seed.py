@@ -14,6 +14,7 @@ from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryTerm
+from supportline.inquiries.search import code_labels
 from supportline.transactions import begin_write
 
 # Cases per year from the line's report (2014-03-13 to 2020), then a steady ~1,000 a year.
@@ -91,8 +92,8 @@ def _sample(rng: random.Random, probabilities: dict, fallback: str) -> list[str]
 
 
 @lru_cache(maxsize=50_000)
-def _terms(text_: str) -> tuple[str, ...]:
-    return tuple(stemming.terms(text_))
+def _terms(text_: str, labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(stemming.index_terms(text_, labels))
 
 
 def _year_weights(now: dt.datetime) -> dict[int, float]:
@@ -167,12 +168,15 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
             for position in range(1, rng.choices([1, 2, 3], [80, 15, 5])[0]):
                 persons.append({"inquiry_id": inquiry_id, "position": position,
                                 "age_group": _pick(rng, AGE_GROUPS), "gender": _pick(rng, GENDERS)})
+            mine: list[tuple[str, str]] = []
             for kind, values in (("perpetrator_relations", _sample(rng, PERPETRATORS, "unknown")),
                                  ("exposure_types", exposures), ("question_topics", topics),
                                  ("referrals", [r for r, p in REFERRALS.items() if rng.random() < p])):
-                codes += [{"inquiry_id": inquiry_id, "kind": kind, "code": c} for c in values]
+                mine += [(kind, c) for c in values]
+            codes += [{"inquiry_id": inquiry_id, "kind": kind, "code": c} for kind, c in mine]
             document = "\n".join([summary, advice, ROLES[sector], organisation])
-            terms += [{"term": t, "inquiry_id": inquiry_id} for t in _terms(document)]
+            terms += [{"term": t, "inquiry_id": inquiry_id}
+                      for t in _terms(document, tuple(code_labels(sector, sorted(mine))))]
         for model, rows in ((Inquiry, inquiries), (ExposedPerson, persons), (InquiryCode, codes),
                             (InquiryTerm, terms)):
             _bulk_insert(model.__table__, rows, postgres)

@@ -31,7 +31,7 @@ from supportline.inquiries.models import (
     InquiryDraft,
     TimelineEntry,
 )
-from supportline.privacy.guard import find_personal_data, redact
+from supportline.privacy.guard import confirmation_key, find_personal_data, find_possible_identity_numbers, redact
 from supportline.transactions import begin_write
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -66,11 +66,15 @@ PHONE_RE = re.compile(r"^\+?[\d\s\-()]{6,40}$")
 class InquiryInvalid(ValueError):
     """Input refused; `errors` maps each field to a Swedish message safe to show."""
 
-    def __init__(self, errors: dict[str, str], privacy_fields: set[str] | None = None):
+    def __init__(self, errors: dict[str, str], privacy_fields: set[str] | None = None,
+                 to_confirm: dict[str, list[tuple[str, str]]] | None = None):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
         # Fields refused because of personal data, which the form can offer to redact.
         self.privacy_fields = privacy_fields or set()
+        # Per field, the numbers that only look like a personnummer, as (confirmation key, text):
+        # sending the key in `confirmed_numbers` saves them.
+        self.to_confirm = to_confirm or {}
 
 
 class IntakeClosed(InquiryInvalid):
@@ -160,12 +164,43 @@ def _codes(value) -> list:
     return list(value)
 
 
+def confirmed_numbers(value) -> set[str]:
+    """The confirmation keys a handler sent (`confirmed_numbers`: one or a list)."""
+    values = value if isinstance(value, list | tuple) else [value]
+    return {confirmation_key(v) for v in values if isinstance(v, str) and v.strip()}
+
+
+def guard_text(value: str, confirmed: set[str]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The privacy guard's message for a text (None when it may be stored), and the numbers
+    that only look like a personnummer and are not yet confirmed, as (key, text)."""
+    findings = find_personal_data(value)
+    if not findings:
+        findings = [f for f in find_possible_identity_numbers(value) if confirmation_key(f.text) not in confirmed]
+        if findings:
+            return (" ".join(dict.fromkeys(f.message_sv for f in findings)),
+                    [(confirmation_key(f.text), f.text) for f in findings])
+        return None, []
+    return " ".join(dict.fromkeys(f.message_sv for f in findings)), []
+
+
+def confirmed_fields(values: dict, raw_confirmed) -> list[str]:
+    """The guarded fields whose text keeps a number the handler confirmed is no personnummer:
+    named in the audit log (never the number), so the access review sees who decided so."""
+    confirmed = confirmed_numbers(raw_confirmed)
+    if not confirmed:
+        return []
+    return [name for name, value in values.items() if isinstance(value, str) and any(
+        confirmation_key(f.text) in confirmed for f in find_possible_identity_numbers(value))]
+
+
 def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None = None) -> dict:
     """Check and normalise input. With partial=True only the keys given are checked (PATCH).
 
     Raises InquiryInvalid with a message per field; returns the clean values otherwise."""
     errors: dict[str, str] = {}
     privacy: set[str] = set()
+    to_confirm: dict[str, list[tuple[str, str]]] = {}
+    confirmed = confirmed_numbers(raw.get("confirmed_numbers"))
     clean: dict = {}
 
     def present(name: str) -> bool:
@@ -217,10 +252,12 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
             errors[name] = f"Texten är för lång: högst {limit:,} tecken, här finns {len(value):,}.".replace(",", " ")
             continue
         if name in GUARDED_FIELDS:
-            findings = find_personal_data(value)
-            if findings:
-                errors[name] = " ".join(dict.fromkeys(f.message_sv for f in findings))
+            message, doubtful = guard_text(value, confirmed)
+            if message:
+                errors[name] = message
                 privacy.add(name)
+                if doubtful:
+                    to_confirm[name] = doubtful
                 continue
         clean[name] = value
 
@@ -335,7 +372,7 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
                 clean["linked_articles"] = [found[slug] for slug in dict.fromkeys(slugs)]
 
     if errors:
-        raise InquiryInvalid(errors, privacy)
+        raise InquiryInvalid(errors, privacy, to_confirm)
     return clean
 
 
@@ -439,7 +476,9 @@ def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | Non
         _entry(inquiry, actor, "assignment", "", {"to": inquiry.assignee_id})
     _reindex(inquiry)
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == "new"))
-    record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id)
+    confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean}, raw.get("confirmed_numbers"))
+    record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id,
+           detail={"confirmed_numbers_in": confirmed} if confirmed else None)
     db.session.commit()
     return inquiry
 
@@ -573,8 +612,10 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id,
                                                   InquiryDraft.key == f"inquiry-{inquiry.id}"))
     # Names of fields only: the audit log must not become a second copy of the case text.
+    confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean}, raw.get("confirmed_numbers"))
     record("inquiry.update", actor, object_type="inquiry", object_id=inquiry.id,
-           detail={"fields": changed, "version": inquiry.version})
+           detail={"fields": changed, "version": inquiry.version,
+                   **({"confirmed_numbers_in": confirmed} if confirmed else {})})
     db.session.commit()
     return inquiry
 
@@ -582,8 +623,9 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
 ENTRY_KINDS_BY_HAND = {"contact", "note", "article_link"}
 
 
-def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> TimelineEntry:
-    """A later contact, an internal note or a linked guidance article on the timeline."""
+def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None, confirmed=()) -> TimelineEntry:
+    """A later contact, an internal note or a linked guidance article on the timeline.
+    `confirmed`: the numbers the handler confirmed are not personnummer."""
     errors: dict[str, str] = {}
     if kind not in ENTRY_KINDS_BY_HAND:
         errors["kind"] = "Välj kontakt, anteckning eller länkad vägledning."
@@ -592,15 +634,18 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> Ti
     except TypeError:
         text = ""
     privacy = set()
+    to_confirm = {}
     if not text:
         errors["text"] = "Skriv vad som hände." if kind != "article_link" else "Ange artikelns adress."
     elif len(text) > MAX_LONG_TEXT:
         errors["text"] = f"Texten är för lång: högst 20 000 tecken, här finns {len(text)}."
     else:
-        findings = find_personal_data(text)
-        if findings:
-            errors["text"] = " ".join(dict.fromkeys(f.message_sv for f in findings))
+        message, doubtful = guard_text(text, confirmed_numbers(list(confirmed)))
+        if message:
+            errors["text"] = message
             privacy.add("text")
+            if doubtful:
+                to_confirm["text"] = doubtful
     detail = None
     if kind == "article_link" and text and "text" not in errors:
         found = published_articles_by_slug([text])
@@ -617,7 +662,7 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> Ti
     if when is not None and when > utcnow() + dt.timedelta(minutes=5):
         errors["at"] = "Tidpunkten ligger i framtiden."
     if errors:
-        raise InquiryInvalid(errors, privacy)
+        raise InquiryInvalid(errors, privacy, to_confirm)
     begin_write()
     inquiry = _load_for_update(inquiry_id)
     entry = _entry(inquiry, actor, kind, text, detail, when)
@@ -625,7 +670,9 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None) -> Ti
     inquiry.version += 1
     db.session.flush()
     _reindex(inquiry)
-    record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id, detail={"kind": kind})
+    confirmed_in = confirmed_fields({"text": text}, list(confirmed))
+    record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id,
+           detail={"kind": kind, **({"confirmed_numbers_in": confirmed_in} if confirmed_in else {})})
     db.session.commit()
     return entry
 

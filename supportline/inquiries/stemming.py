@@ -67,3 +67,108 @@ def terms(text: str | None) -> list[str]:
             continue
         seen.setdefault(stem(token), None)
     return list(seen)
+
+
+# --- search terms: what an inquiry is found by ------------------------------------------------
+#
+# Beyond the stems, an inquiry's terms hold a concept term for every synonym group its text
+# mentions (the guidance search's own list, knowledge/data/synonyms.yaml), and a query word that
+# names such a concept looks for the concept term. Each query word stays one term lookup, so a
+# search is still an AND of term lists (README, "Search engine choice"). Changing the synonym
+# list or these rules needs `supportline inquiries reindex`.
+
+CONCEPT_PREFIX = "~"  # never produced by TOKEN_RE, so a concept term cannot meet a word
+MAX_TERM = 60
+
+
+def reduced(token: str) -> str:
+    """The stem a query word is searched by. Snowball leaves the definite neuter "-et" alone
+    ("passet", "hotet", "ärendet"), so the stem of the word without it is indexed as well and
+    searched instead: "passet" finds "pass" and "pass" finds "passet"."""
+    token = token.lower()
+    if len(token) >= 5 and token.endswith("et") and token not in STOPWORDS:
+        return stem(token[:-2])
+    return stem(token)
+
+
+@lru_cache(maxsize=1)
+def concepts() -> tuple[dict[tuple[str, ...], str], int]:
+    """{reduced words of an expression: its group's concept term} and the longest expression."""
+    from knowledge import load_synonyms
+
+    table: dict[tuple[str, ...], str] = {}
+    for group in load_synonyms():
+        keys = [tuple(reduced(t) for t in TOKEN_RE.findall(expression.lower())) for expression in group]
+        keys = [key for key in keys if key]
+        if not keys:
+            continue
+        term = (CONCEPT_PREFIX + "_".join(keys[0]))[:MAX_TERM]
+        for key in keys:
+            table.setdefault(key, term)
+    return table, max((len(k) for k in table), default=0)
+
+
+def _expression_at(words: list[str], start: int) -> tuple[int, str | None]:
+    """The longest synonym expression starting at words[start]: (its length, concept term)."""
+    table, longest = concepts()
+    for length in range(min(longest, len(words) - start), 0, -1):
+        term = table.get(tuple(words[start:start + length]))
+        if term and words[start] not in STOPWORDS:
+            return length, term
+    return 0, None
+
+
+def index_terms(text: str | None, labels=()) -> list[str]:
+    """The terms an inquiry is stored under: the stems of its text and of the Swedish labels
+    of its codes (so "utomlands" finds "Risk att föras eller kvarhållas utomlands"), each word's
+    reduced stem, and the concept term of every synonym expression in them."""
+    found = dict.fromkeys(terms(text))
+    for label in labels:
+        found.update(dict.fromkeys(terms(label)))
+    for part in (text or "", *labels):
+        tokens = TOKEN_RE.findall(part.lower())
+        words = [reduced(t) for t in tokens]
+        for token, word in zip(tokens, words, strict=True):
+            if token not in STOPWORDS and len(token) <= MAX_TERM:
+                found.setdefault(word, None)
+        for start in range(len(words)):
+            _length, term = _expression_at(words, start)
+            if term:
+                found.setdefault(term, None)
+    return [t[:MAX_TERM] for t in found]
+
+
+def query_terms(text: str | None, known=None) -> list[str]:
+    """The terms a query needs, all of them (AND). A synonym expression is its concept term;
+    a word no inquiry uses is split into two words that some do (knowledge.split_compound, as
+    the guidance search does: "bortgifte" looks for "bort" and "gifte"). known(candidates)
+    returns which of a set of terms occur at all; without it nothing is split."""
+    from knowledge import compound_candidates, split_compound
+
+    tokens = [t for t in TOKEN_RE.findall((text or "").lower()) if len(t) <= MAX_TERM]
+    words = [reduced(t) for t in tokens]
+    plan: list[tuple[str, str | None]] = []  # (term, the token if it may be a compound)
+    index = 0
+    while index < len(tokens):
+        length, term = _expression_at(words, index)
+        if term:
+            plan.append((term, None))
+            index += length
+            continue
+        if tokens[index] not in STOPWORDS:
+            plan.append((words[index], tokens[index]))
+        index += 1
+    compounds = [token for term, token in plan if token and len(token) >= 8]
+    present: set[str] = set()
+    if known is not None and compounds:
+        wanted = {reduced(token) for token in compounds}
+        wanted |= {reduced(part) for token in compounds for pair in compound_candidates(token) for part in pair}
+        present = set(known(wanted))
+    out: dict[str, None] = {}
+    for term, token in plan:
+        split = None
+        if token in compounds and term not in present:
+            split = split_compound(token, present.__contains__, lambda w: (reduced(w),))
+        for part in ([reduced(w) for w in split] if split else [term]):
+            out.setdefault(part, None)
+    return list(out)

@@ -60,11 +60,12 @@ def _set_errors(form: InquiryForm, errors: dict[str, str]) -> None:
             flash(message, "error")
 
 
-def _render_form(form, status=200, *, inquiry=None, privacy_fields=(), draft=None, conflict=None, **extra):
+def _render_form(form, status=200, *, inquiry=None, privacy_fields=(), draft=None, conflict=None, to_confirm=None,
+                 **extra):
     template = "inquiries/edit.html" if inquiry is not None else "inquiries/new.html"
     return render_template(template, form=form, inquiry=inquiry, privacy_fields=set(privacy_fields), draft=draft,
                            conflict=conflict, draft_key=f"inquiry-{inquiry.id}" if inquiry else NEW_DRAFT,
-                           **extra), status
+                           to_confirm=to_confirm or {}, **extra), status
 
 
 def _handle_form_actions(form: InquiryForm, **kwargs):
@@ -80,7 +81,7 @@ def _handle_form_actions(form: InquiryForm, **kwargs):
         for name in fields:
             if name in service.GUARDED_FIELDS:
                 field = getattr(form, name)
-                field.data, count = redact(field.data)
+                field.data, count = redact(field.data, possible=True)
                 replaced += count
         flash(f"{replaced} uppgift{'er' if replaced != 1 else ''} ersattes med [borttaget]. "
               "Kontrollera texten och spara igen.", "success")
@@ -142,7 +143,7 @@ def new():
     except service.InquiryInvalid as exc:
         db.session.rollback()
         _set_errors(form, exc.errors)
-        return _render_form(form, 422, privacy_fields=exc.privacy_fields)
+        return _render_form(form, 422, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)
     if once.created:
         flash(f"Ärende {once.inquiry_id} är sparat.", "success")
     elif once.same_request:
@@ -248,12 +249,13 @@ def add_entry(inquiry_id: int):
     if not form.validate_on_submit():
         abort(400)
     if request.form.get("redact"):
-        form.text.data, count = redact(form.text.data)
+        form.text.data, count = redact(form.text.data, possible=True)
         flash(f"{count} uppgift{'er' if count != 1 else ''} ersattes med [borttaget]. Kontrollera texten och spara.",
               "success")
         return _detail_page(_load(inquiry_id), entry_form=form)
     try:
-        service.add_entry(current_user, inquiry_id, form.kind.data, form.text.data)
+        service.add_entry(current_user, inquiry_id, form.kind.data, form.text.data,
+                          confirmed=form.confirmed_numbers.data or ())
     except service.InquiryNotFound:
         abort(404)
     except service.InquiryAnonymised as exc:
@@ -264,6 +266,7 @@ def add_entry(inquiry_id: int):
         for name, message in exc.errors.items():
             getattr(form, name, form.text).errors = [message]
         form.privacy = bool(exc.privacy_fields)
+        form.to_confirm = exc.to_confirm.get("text", [])
         return _detail_page(_load(inquiry_id), 422, entry_form=form)
     flash("Händelsen är tillagd i tidslinjen.", "success")
     return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id) + "#tidslinje")
@@ -443,4 +446,4 @@ def edit(inquiry_id: int):
     except service.InquiryInvalid as exc:
         db.session.rollback()
         _set_errors(form, exc.errors)
-        return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields)
+        return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)

@@ -17,6 +17,7 @@ from supportline.extensions import db
 from supportline.kb import service
 from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
 from supportline.kb.models import ARTICLE_STATUSES, Article
+from supportline.site import confirm
 
 bp = Blueprint("kb", __name__, url_prefix="/kunskap", template_folder="templates")
 
@@ -226,6 +227,11 @@ def change_status(article_id: int):
     row = _article_or_404(article_id)
     EmptyForm().validate_on_submit()
     status = request.form.get("status", "")
+    if status == "published" and row.status != "published" and not confirm.confirmed():
+        return confirm.ask(f"Publicera ”{row.title}”?",
+                           "Artikeln blir synlig i kunskapsbanken och i sökningen för alla som besöker den"
+                           + (", utan inloggning." if row.visibility == "public" else " med inloggning."),
+                           "Ja, publicera", url_for("kb.edit_article", article_id=row.id), status=status)
     try:
         service.set_status(current_user, row, status)
     except service.ArticleInvalid:
@@ -250,6 +256,12 @@ def history(article_id: int):
 def restore(article_id: int, number: int):
     row = _article_or_404(article_id)
     EmptyForm().validate_on_submit()
+    if row.status == "published" and not confirm.confirmed():
+        return confirm.ask(f"Återställa version {number} av ”{row.title}”?",
+                           "Artikeln är publicerad: texten i version "
+                           f"{number} ersätter den som läsarna ser nu, så fort du bekräftar. Den nuvarande texten "
+                           "finns kvar i historiken.",
+                           f"Ja, återställ version {number}", url_for("kb.history", article_id=row.id))
     try:
         service.restore_revision(current_user, row, number)
     except service.ArticleInvalid as exc:

@@ -3,7 +3,8 @@
 Pure functions, no Flask and no database, so forms, the API, drafts, imports and jobs can
 all call it. Detects Swedish personnummer and samordningsnummer (10 or 12 digits, with or
 without separator, Luhn-valid, `+` for people aged 100 or more, samordningsnummer = day + 60,
-also when letters touch them), e-mail addresses and phone numbers.
+also when letters touch them), e-mail addresses and phone numbers. A date-shaped number whose
+check digit is wrong is reported apart, for a person to confirm or remove.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def _date_ok(century: str | None, yy: str, mm: str, dd: int) -> bool:
     return dd <= last
 
 
-def _identity_number(match: re.Match) -> str | None:
-    """'personnummer', 'samordningsnummer' or None for a candidate match."""
+def _identity_number(match: re.Match) -> tuple[str, bool] | None:
+    """('personnummer' or 'samordningsnummer', whether the check digit is right), or None when
+    the number does not start with a date."""
     century, yy, mm, dd, _sep, serial, check = match.groups()
     day = int(dd)
     kind = "personnummer"
@@ -70,9 +72,7 @@ def _identity_number(match: re.Match) -> str | None:
         kind = "samordningsnummer"
     if not _date_ok(century, yy, mm, day):
         return None
-    if not _luhn_ok(yy + mm + dd + serial + check):
-        return None
-    return kind
+    return kind, _luhn_ok(yy + mm + dd + serial + check)
 
 
 def _mask(text: str) -> str:
@@ -85,6 +85,10 @@ _MESSAGES = {
                      "personnummer får inte sparas i ärendet."),
     "samordningsnummer": ("Texten innehåller ett samordningsnummer ({shown}). Ärenden ska vara avidentifierade: "
                           "samordningsnummer får inte sparas i ärendet."),
+    "possible_identity_number": (
+        "Texten innehåller ett nummer som ser ut som ett personnummer ({shown}): ett datum följt av fyra "
+        "siffror. Även ett felskrivet personnummer kan peka ut en person. Ta bort numret, eller bekräfta att det "
+        "inte är ett personnummer."),
     "email": ("Texten innehåller en e-postadress ({shown}). Kontaktuppgifter är personuppgifter och får bara "
               "stå i fälten för återkontakt, inte i ärendetexten."),
     "phone": ("Texten innehåller ett telefonnummer ({shown}). Kontaktuppgifter är personuppgifter och får bara "
@@ -93,7 +97,7 @@ _MESSAGES = {
 
 
 def _shown(kind: str, text: str) -> str:
-    if kind in {"personnummer", "samordningsnummer"}:
+    if kind in {"personnummer", "samordningsnummer", "possible_identity_number"}:
         return _mask(text)
     if kind == "email":
         local, _, domain = text.partition("@")
@@ -104,14 +108,32 @@ def _shown(kind: str, text: str) -> str:
 
 def find_personal_data(text: str | None) -> list[Finding]:
     """Every piece of personal data in the text, in order, without overlaps."""
+    return _scan(text)[0]
+
+
+def find_possible_identity_numbers(text: str | None) -> list[Finding]:
+    """Numbers shaped like a personnummer or samordningsnummer (a real date and four digits)
+    whose check digit is wrong, where find_personal_data finds nothing: a mistyped
+    personnummer still points to a person, but so may not a case or reference number. The
+    caller asks a person to confirm or remove them, rather than refusing them outright."""
+    return _scan(text)[1]
+
+
+def confirmation_key(text: str) -> str:
+    """What a confirmation of a possible identity number refers to: its digits."""
+    return re.sub(r"\D", "", text)
+
+
+def _scan(text: str | None) -> tuple[list[Finding], list[Finding]]:
     if not text:
-        return []
+        return [], []
     # Every kind needs an "@" or at least eight digits (a phone number has 8-10, an identity
     # number 10 or 12). Most case text has neither, and this check is far cheaper than the
     # three patterns, which matters when the handover export scans every text.
     if "@" not in text and sum(map(text.count, "0123456789")) < 8:
-        return []
+        return [], []
     findings: list[Finding] = []
+    possible: list[re.Match] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
@@ -123,9 +145,11 @@ def find_personal_data(text: str | None) -> list[Finding]:
         taken.append((start, end))
 
     for m in _ID_RE.finditer(text):
-        kind = _identity_number(m)
-        if kind:
-            add(kind, m.start(), m.end())
+        found = _identity_number(m)
+        if found and found[1]:
+            add(found[0], m.start(), m.end())
+        elif found:
+            possible.append(m)
     for m in _EMAIL_RE.finditer(text):
         if free(m.start(), m.end()):
             add("email", m.start(), m.end())
@@ -133,14 +157,21 @@ def find_personal_data(text: str | None) -> list[Finding]:
         if free(m.start(), m.end()):
             add("phone", m.start(), m.end())
     findings.sort(key=lambda f: f.start)
-    return findings
+    # A phone number can start with something date-shaped too; it is refused as a phone number.
+    doubtful = [Finding("possible_identity_number", m.start(), m.end(), m.group(0),
+                        _MESSAGES["possible_identity_number"].format(shown=_mask(m.group(0))))
+                for m in possible if free(m.start(), m.end())]
+    return findings, doubtful
 
 
-def redact(text: str | None) -> tuple[str, int]:
-    """The text with every finding replaced by [borttaget], and how many were replaced."""
+def redact(text: str | None, *, possible: bool = False) -> tuple[str, int]:
+    """The text with every finding replaced by [borttaget], and how many were replaced; with
+    possible=True also the numbers find_possible_identity_numbers reports."""
     if not text:
         return text or "", 0
-    findings = find_personal_data(text)
+    findings, doubtful = _scan(text)
+    if possible:
+        findings = sorted(findings + doubtful, key=lambda f: f.start)
     out = []
     pos = 0
     for f in findings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from supportline.swedish import antal
+
 retention_cli = click.Group("retention", help="Gallring av ärenden och kontaktuppgifter.")
 
 
@@ -49,10 +51,12 @@ def retention_run(dry_run):
                    f"ärendetext {verb} från {len(result.handed_over_text)} ärenden.")
     a, b, d = len(result.anonymise), len(result.callbacks), result.drafts
     if dry_run:
-        click.echo(f"{a} ärenden skulle avidentifieras, kontaktuppgifter skulle tas bort från {b} ärenden "
-                   f"och {d} gamla utkast skulle raderas.")
+        click.echo(f"{antal(a, 'ärende', 'ärenden')} skulle avidentifieras, kontaktuppgifter skulle tas bort från "
+                   f"{antal(b, 'ärende', 'ärenden')} "
+                   f"och {antal(d, 'gammalt utkast', 'gamla utkast')} skulle raderas.")
     else:
-        click.echo(f"{a} ärenden avidentifierade, kontaktuppgifter borttagna från {b} ärenden, "
-                   f"{d} gamla utkast raderade.")
+        # "Avidentifierade: 1 ärende": the participle would otherwise have to agree with the count.
+        click.echo(f"Avidentifierade: {antal(a, 'ärende', 'ärenden')}; kontaktuppgifter borttagna från "
+                   f"{antal(b, 'ärende', 'ärenden')}; raderade: {antal(d, 'gammalt utkast', 'gamla utkast')}.")
     if dry_run:
         click.echo("Torrkörning: ingenting är ändrat.")

@@ -13,6 +13,7 @@ from flask_login import current_user
 from supportline.auth import roles_required
 from supportline.auth.forms import EmptyForm
 from supportline.retention import requests as dsr
+from supportline.swedish import antal
 
 bp = Blueprint("privacy_requests", __name__, url_prefix="/admin/personuppgifter", template_folder="templates")
 
@@ -74,6 +75,7 @@ def erase():
         return _render(422, found=found, email=request.form.get("email", ""), phone=request.form.get("phone", ""),
                        errors={"confirm": "Bekräfta att du kontrollerat begäran innan uppgifterna raderas."})
     result = dsr.erase(current_user, subject)
-    flash(f"Personuppgifterna är raderade från {len(result.inquiries)} ärenden och {len(result.drafts)} utkast. "
+    flash(f"Personuppgifterna är raderade från {antal(len(result.inquiries), 'ärende', 'ärenden')} och "
+          f"{len(result.drafts)} utkast. "
           "Raderingen är loggad.", "success")
     return redirect(url_for("privacy_requests.index"), 303)

@@ -3,8 +3,10 @@
 
 def init_app(app) -> None:
     from supportline.site import errors, hardening, headers, unavailable, views
+    from supportline.swedish import antal
 
     app.register_blueprint(views.bp)
+    app.add_template_filter(antal, "antal")
     errors.init_app(app)
     unavailable.init_app(app)
     headers.init_app(app)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from supportline.swedish import antal
+
 stats_cli = click.Group("stats", help="Statistik och export för rapporterna.")
 
 
@@ -36,7 +38,8 @@ def stats_export(date_from, date_to, fmt, county, sector, out):
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
-    click.echo(f"{report.total} ärenden {filters.date_from} – {filters.date_to}: {path} ({len(data)} byte).")
+    click.echo(f"{antal(report.total, 'ärende', 'ärenden')} {filters.date_from} – {filters.date_to}: {path} "
+               f"({len(data)} byte).")
 
 
 @stats_cli.command("seed-centres")

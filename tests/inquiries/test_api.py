@@ -120,3 +120,15 @@ def test_session_calls_need_the_csrf_header(client, login_as):
     token = csrf_from(client.get("/arenden/nytt").get_data(as_text=True))
     response = client.post("/api/v1/inquiries", json=valid_payload(), headers={"X-CSRFToken": token})
     assert response.status_code == 201
+
+
+def test_a_possible_personnummer_needs_confirmed_numbers(client, token):
+    headers = _auth(token())
+    body = valid_payload(summary="Skolans diarienummer 201001012384.")
+    refused = client.post("/api/v1/inquiries", json=body, headers=headers)
+    assert refused.status_code == 422
+    assert "ser ut som ett personnummer" in refused.get_json()["errors"]["summary"]
+    saved = client.post("/api/v1/inquiries", json={**body, "confirmed_numbers": ["201001012384"]}, headers=headers)
+    assert saved.status_code == 201
+    assert saved.get_json()["summary"] == "Skolans diarienummer 201001012384."
+    assert "confirmed_numbers" not in saved.get_json()

@@ -110,3 +110,27 @@ def test_redact_replaces_everything_and_counts():
     assert count == 3
     assert text == "Pnr [borttaget], tel [borttaget] och e-post [borttaget]."
     assert redact("") == ("", 0)
+
+
+def test_a_date_shaped_number_failing_luhn_is_a_possible_identity_number():
+    from supportline.privacy.guard import find_possible_identity_numbers
+
+    text = "Flickan har nummer 201001012384 enligt skolan"
+    assert find_personal_data(text) == []  # not refused outright: it may be a case number
+    (found,) = find_possible_identity_numbers(text)
+    assert found.text == "201001012384" and "ser ut som ett personnummer" in found.message_sv
+    assert "2384" not in found.message_sv  # the message does not repeat the whole number
+    assert redact(text) == (text, 0)
+    assert redact(text, possible=True) == (f"Flickan har nummer {REPLACEMENT} enligt skolan", 1)
+
+
+@pytest.mark.parametrize("text", [
+    "Ärende 2010010123849 i systemet",  # 13 digits: no identity number
+    "991332-1234",  # month 13
+    "Ring 070-123 45 67",  # a phone number is refused as one, not asked about
+    "201001012382",  # Luhn-valid: refused as a personnummer
+])
+def test_no_warning_where_there_is_no_doubt(text):
+    from supportline.privacy.guard import find_possible_identity_numbers
+
+    assert find_possible_identity_numbers(text) == []

@@ -76,7 +76,7 @@ def test_reindex_gives_back_what_the_previous_release_saved_during_a_rollout(app
     bad = runner.invoke(args=["inquiries", "reindex", "--since", "i går"])
     assert bad.exit_code != 0 and "ÅÅÅÅ-MM-DD" in bad.output
     result = runner.invoke(args=["inquiries", "reindex", "--since", started.isoformat()])
-    assert result.exit_code == 0 and "för 1 ärenden" in result.output
+    assert result.exit_code == 0 and "för 1 ärende." in result.output
     with app.app_context():
         assert _found(handler.id, "tvångsgifta") == [during]
         assert _found(handler.id, "utreseförbud") == []  # saved before the release started

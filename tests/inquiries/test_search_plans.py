@@ -16,6 +16,7 @@ from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries import search, stemming
 from supportline.inquiries.models import Inquiry, InquiryCode
+from supportline.inquiries.search import code_labels
 from supportline.inquiries.seed import seed_inquiries
 from supportline.inquiries.service import LOCAL_TZ
 
@@ -41,7 +42,8 @@ FILTERS = [
 
 def _expected(inquiries: list[dict], filters: dict, handler_ids: list[int]) -> list[int]:
     """The ids matching the filters, newest first, worked out without the search's SQL."""
-    wanted_terms = set(stemming.terms(filters.get("q", "")))
+    known = set().union(*(i["terms"] for i in inquiries))
+    wanted_terms = set(stemming.query_terms(filters.get("q", ""), known.intersection))
     out = []
     for inquiry in inquiries:
         if any(filters.get(name) and inquiry[name] != filters[name]
@@ -80,7 +82,9 @@ def _all_inquiries() -> list[dict]:
             "assignee": inquiry.assignee_id, "created_by": inquiry.created_by_id,
             "topics": codes.get(inquiry.id, {}).get("question_topics", set()),
             "exposures": codes.get(inquiry.id, {}).get("exposure_types", set()),
-            "terms": set(stemming.terms(text)),
+            "terms": set(stemming.index_terms(text, code_labels(
+                inquiry.caller_sector, [(kind, code) for kind, values in codes.get(inquiry.id, {}).items()
+                                        for code in values]))),
         })
     return rows
 
@@ -134,4 +138,5 @@ def test_the_shortest_list_leads_on_sqlite(app, seeded):
         sql = str(search._Match(search.Filters(q=" ".join(words))).candidates(10).compile(
             db.engine, compile_kwargs={"literal_binds": True}))
         listed_first = sql.split("WHERE", 1)[1]
-        assert listed_first.index(stemming.terms(rare)[0]) < listed_first.index(stemming.terms(common)[0]), sql
+        assert (listed_first.index(stemming.query_terms(rare)[0])
+                < listed_first.index(stemming.query_terms(common)[0])), sql

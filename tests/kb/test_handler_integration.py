@@ -42,7 +42,7 @@ def test_linking_articles_when_saving_puts_them_on_the_timeline(app, client, imp
     page = client.get(f"/arenden/{inquiry_id}").get_data(as_text=True)
     assert '<a href="/kunskap/utreseforbud-kort">Utreseförbud i korthet</a>' in page
     article = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
-    assert "Länkad i ärenden: 1 gånger" in article
+    assert "Länkad i ärenden: 1 gång" in article
 
 
 def test_an_unknown_article_is_refused_on_the_field(app, imported, create_user):

@@ -27,7 +27,12 @@ def test_editor_creates_publishes_and_the_public_finds_it(app, client, login_as)
     anonymous = app.test_client()
     assert anonymous.get("/kunskap/ny-artikel-forskolan").status_code == 404
     token = _token(client, f"/kunskap/redaktor/{row.id}")
-    client.post(f"/kunskap/redaktor/{row.id}/status", data={"csrf_token": token, "status": "published"})
+    asked = client.post(f"/kunskap/redaktor/{row.id}/status", data={"csrf_token": token, "status": "published"})
+    # Publishing asks first: nothing is public until the editor confirms.
+    assert asked.status_code == 200 and "Ja, publicera" in asked.get_data(as_text=True)
+    assert anonymous.get("/kunskap/ny-artikel-forskolan").status_code == 404
+    client.post(f"/kunskap/redaktor/{row.id}/status",
+                data={"csrf_token": token, "status": "published", "bekraftat": "ja"})
     assert anonymous.get("/kunskap/ny-artikel-forskolan").status_code == 200
     assert anonymous.get("/api/v1/search?q=förskolan").json["hits"][0]["slug"] == "ny-artikel-forskolan"
 
@@ -46,7 +51,8 @@ def test_article_without_sources_is_refused(client, login_as):
     login_as("editor")
     response = client.post("/kunskap/redaktor/ny", data={**FORM, "csrf_token": _token(client), "sources": ""})
     assert response.status_code == 422
-    assert "källa" in response.get_data(as_text=True).lower()
+    html = response.get_data(as_text=True)
+    assert "minst en källa krävs" in html and "(sources)" not in html
 
 
 def test_concurrent_edit_shows_both_versions(app, client, login_as, create_user):
@@ -74,13 +80,19 @@ def test_preview_is_sanitised(client, login_as):
     assert "<h1" in response.json["html"] and "<script" not in response.json["html"]
 
 
-def test_history_shows_diff_and_restores(app, client, login_as):
-    login_as("editor")
+def _two_versions(app, client) -> int:
+    """An article saved twice, the second time with the title "Ändrad rubrik"; returns its id."""
     client.post("/kunskap/redaktor/ny", data={**FORM, "csrf_token": _token(client)})
     with app.app_context():
         row_id = db.session.scalar(select(Article.id).where(Article.slug == "ny-artikel-forskolan"))
     client.post(f"/kunskap/redaktor/{row_id}", data={**FORM, "csrf_token": _token(client), "version": "1",
                                                       "title": "Ändrad rubrik"})
+    return row_id
+
+
+def test_history_shows_diff_and_restores(app, client, login_as):
+    login_as("editor")
+    row_id = _two_versions(app, client)
     html = client.get(f"/kunskap/redaktor/{row_id}/historik").get_data(as_text=True)
     assert "<ins>+ title: Ändrad rubrik</ins>" in html
     client.post(f"/kunskap/redaktor/{row_id}/historik/1/aterstall", data={"csrf_token": _token(client)})
@@ -92,3 +104,36 @@ def test_review_list_page(client, login_as, imported):
     login_as("editor")
     response = client.get("/kunskap/redaktor/granskning")
     assert response.status_code == 200
+
+
+def test_restoring_over_a_published_article_asks_first(app, client, login_as):
+    login_as("editor")
+    row_id = _two_versions(app, client)
+    client.post(f"/kunskap/redaktor/{row_id}/status",
+                data={"csrf_token": _token(client), "status": "published", "bekraftat": "ja"})
+    asked = client.post(f"/kunskap/redaktor/{row_id}/historik/1/aterstall", data={"csrf_token": _token(client)})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Ja, återställ version 1" in html and "Avbryt" in html
+    with app.app_context():
+        assert db.session.get(Article, row_id).title == "Ändrad rubrik"
+    client.post(f"/kunskap/redaktor/{row_id}/historik/1/aterstall",
+                data={"csrf_token": _token(client), "bekraftat": "ja"})
+    with app.app_context():
+        assert db.session.get(Article, row_id).title == FORM["title"]
+
+
+def test_history_times_are_swedish_time(app, client, login_as):
+    import datetime as dt
+
+    from supportline.kb.models import ArticleRevision
+
+    login_as("editor")
+    client.post("/kunskap/redaktor/ny", data={**FORM, "csrf_token": _token(client)})
+    with app.app_context():
+        revision = db.session.scalar(select(ArticleRevision))
+        # 23:30 UTC in winter is 00:30 the next day in Stockholm.
+        revision.created_at = dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC)
+        db.session.commit()
+        row_id = revision.article_id
+    html = client.get(f"/kunskap/redaktor/{row_id}/historik").get_data(as_text=True)
+    assert "2026-01-15 00:30" in html and "UTC" not in html

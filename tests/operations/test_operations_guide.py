@@ -43,6 +43,7 @@ BIN = Path(sys.executable).parent  # the virtualenv's bin: supportline, gunicorn
 
 ADMIN_EMAIL = "drift.admin@example.org"
 ADMIN_PASSWORD = "grön-lykta-över-fjärden-19"
+OWN_PASSWORD = "eget-val-efter-forsta-inloggningen-7"
 SEARCHES = ["tvångsäktenskap", "orosanmälan", "könsstympning", "skyddat boende", "LVU"]
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -284,8 +285,8 @@ class Browser:
         return self.client.post(path, data={**data, "csrf_token": token.group(1)}, base_url="https://localhost",
                                 headers={"Referer": f"https://localhost{path}"})
 
-    def login_password(self):
-        return self.post_form("/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    def login_password(self, password: str = ADMIN_PASSWORD):
+        return self.post_form("/login", {"email": ADMIN_EMAIL, "password": password})
 
     def session_cookie(self) -> str:
         cookie = self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"], domain="localhost")
@@ -491,6 +492,11 @@ def test_the_operations_guide_step_by_step(databases, processes, tmp_path, monke
     totp = pyotp.TOTP(secret)
     enrolled = old.post_form("/konto/tvastegs", {"code": totp.now()})
     assert enrolled.status_code == 200 and "reservkod" in enrolled.get_data(as_text=True).lower()
+    # The password given to `users create` is temporary: the administrator chooses their own first.
+    assert location(old.get("/konto")) == "/konto/losenord"
+    changed = old.post_form("/konto/losenord", {"current_password": ADMIN_PASSWORD, "new_password": OWN_PASSWORD,
+                                                "repeat_password": OWN_PASSWORD})
+    assert location(changed) == "/konto", changed.get_data(as_text=True)[:2000]
     assert old.get("/konto").status_code == 200
     old_cookie = old.session_cookie()
     old.close()
@@ -502,7 +508,7 @@ def test_the_operations_guide_step_by_step(databases, processes, tmp_path, monke
 
     # Only SECRET_KEY changed (what the guide warns against): the enrolled second factor no longer works.
     careless = Browser(monkeypatch, {**restored, "SECRET_KEY": new_secret_key})
-    assert location(careless.login_password()) == "/login/kod"
+    assert location(careless.login_password(OWN_PASSWORD)) == "/login/kod"
     assert careless.post_form("/login/kod", {"code": totp.now()}).status_code == 401
     careless.close()
 
@@ -510,7 +516,7 @@ def test_the_operations_guide_step_by_step(databases, processes, tmp_path, monke
     rotated = Browser(monkeypatch, {**restored, "SECRET_KEY": new_secret_key, "SUPPORTLINE_MFA_KEY": mfa_key})
     rotated.set_session_cookie(old_cookie)
     assert location(rotated.get("/konto")) == "/login", "the session cookie signed with the old key still works"
-    assert location(rotated.login_password()) == "/login/kod"
+    assert location(rotated.login_password(OWN_PASSWORD)) == "/login/kod"
     # The next time step's code: the enrolment used up this one (a code counts once).
     logged_in = rotated.post_form("/login/kod", {"code": totp.at(time.time() + 30)})
     assert logged_in.status_code == 302, logged_in.get_data(as_text=True)[:2000]

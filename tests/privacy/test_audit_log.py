@@ -167,6 +167,7 @@ def test_monthly_review_lists_inquiries_opened_without_a_reason(app, client, log
     month = dt.datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m")
     page = client.get(f"/admin/logg/granskning?manad={month}").get_data(as_text=True)
     assert "Bo Nyfiken (handläggare): 1 ärende" in page
+    assert "1 användare, 1 öppnat ärende." in page
     assert f"Ärende {inquiry_id}</a>" in page
     assert "Ada Skapare" not in page and "Cia Tilldelad" not in page
     assert "<td>2</td>" in page  # Bo opened it twice

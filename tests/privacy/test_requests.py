@@ -36,7 +36,7 @@ def test_find_by_email_or_phone(app, client, login_as, handler, make_inquiry):
     kim, kim_phone_only, other = _setup(app, handler, make_inquiry)
     login_as("coordinator")
     page = client.post("/admin/personuppgifter/", data=_form(client, email="kim@skola.SE")).get_data(as_text=True)
-    assert "1 ärenden och 0 utkast" in page and f"<td>{kim}</td>" in page and "Lindskolan" in page
+    assert "1 ärende och 0 utkast" in page and f"<td>{kim}</td>" in page and "Lindskolan" in page
     page = client.post("/admin/personuppgifter/", data=_form(client, phone="0701234567")).get_data(as_text=True)
     assert "2 ärenden och 1 utkast" in page
     assert f"<td>{kim_phone_only}</td>" in page and f"<td>{other}</td>" not in page

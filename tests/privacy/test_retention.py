@@ -153,7 +153,7 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(app, runner, handler, m
     assert result.exit_code == 0, result.output
     assert f"avidentifiera  ärende {gone} " in result.output
     assert f"kontaktuppgifter  ärende {callback} " in result.output
-    assert "1 ärenden skulle avidentifieras, kontaktuppgifter skulle tas bort från 1 ärenden" in result.output
+    assert "1 ärende skulle avidentifieras, kontaktuppgifter skulle tas bort från 1 ärende " in result.output
     assert "Torrkörning" in result.output
     with app.app_context():
         assert db.session.get(Inquiry, gone).summary
@@ -167,7 +167,7 @@ def test_the_real_run_is_audited(app, runner, handler, make_inquiry, backdate):
     backdate(gone, updated=ago(days=800))
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0, result.output
-    assert "1 ärenden avidentifierade" in result.output
+    assert "Avidentifierade: 1 ärende;" in result.output
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("retention.%"))
                                     .order_by(AuditEvent.id)).all()

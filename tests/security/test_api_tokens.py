@@ -243,7 +243,8 @@ def test_deactivating_an_account_revokes_its_tokens_for_good(app, client, login_
     user = create_user("handler")
     token, token_id = issue(user, name="Telefonisystemet")
     csrf = csrf_from(client.get("/admin/").get_data(as_text=True))
-    assert client.post(f"/admin/anvandare/{user.id}/inaktivera", data={"csrf_token": csrf}).status_code == 302
+    assert client.post(f"/admin/anvandare/{user.id}/inaktivera",
+                       data={"csrf_token": csrf, "bekraftat": "ja"}).status_code == 302
     assert not works(app, token) and revoked_at(app, token_id) is not None
     [event] = token_events(app)
     assert json.loads(event.detail) == {"reason": "deactivate", "tokens": [token_id]}

@@ -1,0 +1,48 @@
+"""The privacy guard's warning in Chromium: a date-shaped number with a wrong check digit
+("ser ut som ett personnummer") is saved only after the handler confirms it, or is removed."""
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_inquiry_form import _login
+
+
+def _fill_call(page, summary: str) -> None:
+    page.select_option("#caller_sector", "school")
+    page.select_option("#municipality_code", "1480")
+    page.select_option("#persons-0-age_group", "13-15")
+    page.select_option("#persons-0-gender", "girl_woman")
+    page.check("text=Kontroll och begränsningar")
+    page.fill("#summary", summary)
+
+
+def test_a_possible_personnummer_must_be_confirmed(page, live_server, live_app):
+    _login(page, live_server, live_app)
+    page.goto(live_server + "/arenden/nytt")
+    _fill_call(page, "Skolan har ärendenummer 201001012384 i sitt system.")
+    page.click("text=Spara ärendet")
+    assert "ser ut som ett personnummer" in page.inner_text("#summary-error")
+    assert "inte sparat" in page.inner_text(".privacy-alert")
+    assert page.input_value("#summary") == "Skolan har ärendenummer 201001012384 i sitt system."
+    assert_accessible(page)
+    page.check("text=201001012384 är inte ett personnummer: spara det ändå")
+    page.click("text=Spara ärendet")
+    page.wait_for_url(live_server + "/arenden/*")
+    assert "är sparat" in page.inner_text("[role=status]")
+    assert "201001012384" in page.inner_text("main")
+
+    # On the timeline the same: warned, and "Ersätt med [borttaget]" removes it.
+    page.select_option("#kind", "note")
+    page.fill("#text", "Mamman uppgav 201001012384.")
+    page.get_by_role("button", name="Lägg till", exact=True).click()
+    assert "ser ut som ett personnummer" in page.inner_text("#text-error")
+    assert_accessible(page)
+    page.click("button[name=redact][value=text]")
+    assert page.input_value("#text") == "Mamman uppgav [borttaget]."
+
+
+def test_a_valid_personnummer_cannot_be_confirmed_away(page, live_server, live_app):
+    _login(page, live_server, live_app)
+    page.goto(live_server + "/arenden/nytt")
+    _fill_call(page, "Eleven har nummer 201001012382.")
+    page.click("text=Spara ärendet")
+    assert "personnummer får inte sparas" in page.inner_text("#summary-error")
+    assert page.locator("input[name=confirmed_numbers]").count() == 0
