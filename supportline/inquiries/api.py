@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
-from supportline.auth import is_bearer_request
+from supportline.auth import api_csrf_check
 from supportline.extensions import csrf, db
 from supportline.inquiries import service
 from supportline.inquiries.canonical import READ_ONLY, to_canonical
@@ -22,9 +22,8 @@ WRITABLE = set(service.WRITABLE_FIELDS)
 
 
 @bp.before_request
-def _csrf_for_cookie_sessions():
-    if request.method not in {"GET", "HEAD", "OPTIONS"} and not is_bearer_request():
-        csrf.protect()
+def _token_or_csrf():
+    return api_csrf_check()
 
 
 def _error(status: int, message: str, errors: dict | None = None):
