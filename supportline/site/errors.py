@@ -56,7 +56,11 @@ def init_app(app) -> None:
     def unexpected(exc):
         if is_database_unavailable(exc):
             return database_unavailable(exc)
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from supportline.observability.logs import method_label, route_label
+
+        # The route pattern, not the path: a path holds ids and slugs, and the message of the
+        # exception is left out of the log for the same reason (observability/logs.py).
+        app.logger.exception("unhandled error on %s %s", method_label(), route_label())
         from supportline.extensions import db
 
         db.session.rollback()
