@@ -22,7 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     from supportline.db import MAX_ID
 
     class DatabaseIdConverter(IntegerConverter):
-        """<int:…> in every route: a number beyond the ids the database can hold is a 404."""
+        """<int:…> in every route: a number beyond the ids the database can hold is a 404, and so
+        is one written with other digits than ASCII ("１", which werkzeug's \\d+ would read as 1)."""
+
+        regex = r"[0-9]+"
 
         def __init__(self, url_map, *args, **kwargs):
             kwargs.setdefault("max", MAX_ID)

@@ -14,6 +14,7 @@ from supportline.extensions import csrf, db
 from supportline.inquiries import service
 from supportline.inquiries.canonical import READ_ONLY, to_canonical
 from supportline.inquiries.search import Filters, search_inquiries
+from supportline.query_args import read_int
 
 bp = Blueprint("inquiries_api", __name__, url_prefix="/api/v1/inquiries")
 csrf.exempt(bp)
@@ -69,10 +70,9 @@ def list_inquiries():
     filters = Filters.from_args(request.args)
     if filters.errors:
         return _error(422, "Ogiltiga filter.", filters.errors)
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer."})
+    page = read_int(request.args, "page", 1)
+    if page is None:
+        return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer (ett heltal från 1)."})
     result = search_inquiries(current_user, filters, page=page)
     return jsonify({
         "total": result.total, "total_exact": result.total_exact, "page": result.page, "pages": result.pages,

@@ -15,17 +15,6 @@ from tests.conftest import PASSWORD, csrf_from
 from tests.inquiries.conftest import valid_payload
 
 
-@pytest.fixture
-def token_of(app):
-    from supportline.auth.service import issue_api_token
-
-    def make(user):
-        with app.app_context():
-            return issue_api_token(None, db.session.get(User, user.id))
-
-    return make
-
-
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
