@@ -61,7 +61,7 @@ def _body() -> tuple[dict | None, tuple | None]:
 
 def _full(inquiry_id: int) -> dict:
     inquiry = service.get_inquiry(current_user, inquiry_id)
-    return to_canonical(inquiry, include_callback=current_user.has_role("handler", "admin"))
+    return to_canonical(inquiry, include_callback=service.sees_callback_details(current_user))
 
 
 @bp.get("")

@@ -703,9 +703,20 @@ def due_follow_ups(actor: User, limit: int = 50) -> list[InquiryRow]:
     return result
 
 
+def sees_callback_details(actor: User) -> bool:
+    """Who may see a caller's call-back details: those who call back. Coordinators follow up
+    and evaluate; they need the case, not the professional's number."""
+    return actor.has_role("handler", "admin")
+
+
 def previous_contacts(actor: User, organisation: str | None, phone: str | None, exclude_id: int | None = None,
                       limit: int = 10, audit: bool = True) -> list[InquiryRow]:
-    """Earlier inquiries from the same organisation or call-back number ("tidigare kontakter")."""
+    """Earlier inquiries from the same organisation or call-back number ("tidigare kontakter").
+
+    Only for those who may see call-back details: the list matches on the number, so it would
+    tell anyone else which cases share one."""
+    if not sees_callback_details(actor):
+        return []
     conditions = []
     org_key = _organisation_key(organisation)
     phone_key = _phone_key(phone)
