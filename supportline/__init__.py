@@ -46,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Before every other hook (CSRF's too), so the request id and the clock start first.
     observability.init_app(app)
+    from supportline.config import production_warnings
+
+    for warning in production_warnings(app.config):
+        app.logger.warning("VARNING: %s", warning)
     csrf.init_app(app)
 
     from supportline import ratelimit
