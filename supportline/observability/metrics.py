@@ -113,7 +113,9 @@ class _ProcessMetrics:
         yield from REGISTRY.collect()
 
 
-def _allowed() -> bool:
+def monitoring_allowed() -> bool:
+    """The monitoring system: the bearer token when SUPPORTLINE_METRICS_TOKEN is set, else a
+    request made on the host itself. Also opens /healthz?detail."""
     token = current_app.config.get("SUPPORTLINE_METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "")
@@ -129,7 +131,7 @@ bp = Blueprint("metrics", __name__)
 
 @bp.get("/metrics")
 def metrics():
-    if not _allowed():
+    if not monitoring_allowed():
         abort(403)
     body = generate_latest(_registry(current_app))
     return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
