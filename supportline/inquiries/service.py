@@ -381,7 +381,7 @@ def _organisation_key(value: str | None) -> str | None:
 
 
 def _phone_key(value: str | None) -> str | None:
-    digits = re.sub(r"\D", "", value or "")
+    digits = re.sub(r"[^0-9]", "", value or "")
     if digits.startswith("0046"):
         digits = "0" + digits[4:]
     elif digits.startswith("46") and (value or "").strip().startswith("+"):

@@ -218,3 +218,12 @@ def test_filter_dates_at_the_ends_of_the_calendar(client, login_as, day):
         assert response.status_code in (400, 422), path
         text = response.get_data(as_text=True)
         assert "Ange ett datum mellan 2000-01-01 och 2100-12-31." in text, path
+
+
+def test_a_nul_in_a_query_string_is_refused_outside_the_knowledge_search(client, login_as):
+    login_as("admin")
+    for path in ("/arenden/tidigare-kontakter?organisation=ab%00cd&phone=0701%0023456", "/arenden?q=a%00b",
+                 "/admin/logg/?action=a%00b", "/api/v1/inquiries?q=a%00b"):
+        assert client.get(path).status_code == 400, path
+    assert client.get("/kunskap/sok?q=a%00b").status_code == 200
+    assert client.get("/api/v1/search?q=a%00b").status_code == 200
