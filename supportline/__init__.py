@@ -22,7 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     from supportline.db import MAX_ID
 
     class DatabaseIdConverter(IntegerConverter):
-        """<int:…> in every route: a number beyond the ids the database can hold is a 404."""
+        """<int:…> in every route: a number beyond the ids the database can hold is a 404, and so
+        is one written with other digits than ASCII ("１", which werkzeug's \\d+ would read as 1)."""
+
+        regex = r"[0-9]+"
 
         def __init__(self, url_map, *args, **kwargs):
             kwargs.setdefault("max", MAX_ID)
@@ -43,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Before every other hook (CSRF's too), so the request id and the clock start first.
     observability.init_app(app)
+    from supportline.config import production_warnings
+
+    for warning in production_warnings(app.config):
+        app.logger.warning("VARNING: %s", warning)
     csrf.init_app(app)
 
     from supportline import ratelimit

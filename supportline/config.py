@@ -49,6 +49,19 @@ def _days(name: str, default: int) -> int:
     return int(raw)
 
 
+MIN_SECRET_KEY_BYTES = 32
+MFA_OFF_WARNING = ("Tvåstegsinloggning krävs inte (SUPPORTLINE_REQUIRE_MFA=0): ett stulet eller gissat "
+                   "lösenord räcker för att logga in som personal. Slå på det igen i produktion.")
+
+
+def production_warnings(config: dict) -> list[str]:
+    """Settings that work but weaken a production installation: logged at start and shown on /admin."""
+    warnings = []
+    if config.get("SUPPORTLINE_ENV") == "production" and not config.get("SUPPORTLINE_REQUIRE_MFA"):
+        warnings.append(MFA_OFF_WARNING)
+    return warnings
+
+
 DEMO_IDENTITY_FILE = "handover-demo-identity.txt"
 # When the line moved to NCK (regeringsbeslut A2025/01207); "none" on an installation without a handover.
 DEFAULT_HANDOVER_AT = "2026-07-01T00:00:00+02:00"
@@ -79,6 +92,18 @@ def load_config(instance_path: str) -> dict:
                 "(till exempel: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
         secret = "dev-only-secret-not-for-production"  # noqa: S105 - dev/test only
+    if not relaxed:
+        # A short key can be guessed offline from one signed cookie; 32 bytes is what
+        # secrets.token_urlsafe(32) gives.
+        if len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY är för kort ({len(secret.encode())} byte). I produktion krävs minst "
+                f"{MIN_SECRET_KEY_BYTES} byte slump, till exempel: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'.")
+        # The debugger runs any Python a visitor types into an error page.
+        if _bool("FLASK_DEBUG", False):
+            raise ConfigError("FLASK_DEBUG är på. Felsökningsläget får aldrig köras i produktion: "
+                              "ta bort FLASK_DEBUG eller sätt SUPPORTLINE_ENV=dev på en utvecklardator.")
     log_format = os.environ.get("SUPPORTLINE_LOG_FORMAT", "text" if relaxed else "json").strip().lower()
     if log_format not in {"json", "text"}:
         raise ConfigError(f"SUPPORTLINE_LOG_FORMAT måste vara json eller text, inte {log_format!r}.")

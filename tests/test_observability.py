@@ -177,3 +177,49 @@ def test_a_bad_log_format_setting_is_refused_in_swedish(monkeypatch, tmp_path):
     monkeypatch.setenv("SUPPORTLINE_LOG_FORMAT", "yaml")
     with pytest.raises(ConfigError, match="json eller text"):
         load_config(str(tmp_path))
+
+
+def test_invented_http_methods_make_no_new_metric_series(client):
+    def series(text: str) -> set[str]:
+        return {line.rpartition(" ")[0] for line in text.splitlines()
+                if line.startswith("supportline_http_request")}
+
+    client.open("/", method="GET")
+    client.open("/", method="OTHERWISE")  # the "other" series exist before the count starts
+    client.open("/finns-inte", method="OTHERWISE")
+    before = series(client.get("/metrics").get_data(as_text=True))
+    for number in range(40):
+        assert client.open("/", method=f"X{number}").status_code == 405
+        assert client.open(f"/finns-inte-{number}", method=f"Y{number}").status_code in (404, 405)
+    after_text = client.get("/metrics").get_data(as_text=True)
+    assert series(after_text) == before
+    assert 'method="X1"' not in after_text and 'method="Y1"' not in after_text
+    assert _metric(after_text, "supportline_http_requests_total", method="other", status="405") >= 41
+
+
+def test_an_error_log_carries_neither_the_exception_message_nor_the_path(app, json_log, tmp_path):
+    from tests.conftest import make_app
+
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+
+    @fresh.get("/__boom/<int:number>")
+    def boom(number):
+        from flask import request
+
+        int(request.args["n"])
+
+    try:
+        response = fresh.test_client().open("/__boom/4711?n=²", method="GET")
+        fresh.test_client().open("/__boom/4712", method="INVENTED")
+    finally:
+        from supportline.extensions import db
+
+        with fresh.app_context():
+            db.engine.dispose()
+    assert response.status_code == 500
+    everything = "\n".join(json_log)
+    errors = [json.loads(line) for line in json_log if '"ERROR"' in line]
+    assert errors[0]["exc_type"] == "ValueError" and "/__boom/<int:number>" in errors[0]["message"]
+    assert "boom" in errors[0]["exc"]  # the traceback is there ...
+    assert "²" not in everything and "4711" not in everything  # ... what was sent is not
+    assert "INVENTED" not in everything and '"method": "other"' in everything

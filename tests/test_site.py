@@ -7,7 +7,7 @@ from supportline.extensions import db
 
 
 def test_healthz_reports_database_and_index(client, app):
-    response = client.get("/healthz")
+    response = client.get("/healthz?detail")
     assert response.status_code == 200
     body = response.json
     assert body["database"]["ok"] is True
@@ -83,3 +83,28 @@ def test_clock_jobs_have_stable_ids_and_prune_old_login_failures(app):
         prune_auth_records()
         left = db.session.scalars(select(LoginFailure.email)).all()
     assert left == ["new@test.invalid"]
+
+
+def test_healthz_tells_anonymous_callers_only_whether_it_is_up(app, create_user):
+    from tests.conftest import PASSWORD, csrf_from
+
+    outside = app.test_client()
+    outside.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    plain = outside.get("/healthz")
+    assert plain.status_code == 200 and plain.json == {"status": "ok"}
+    assert outside.get("/healthz?detail").status_code == 403
+    assert "dialect" not in outside.get("/healthz?detail").get_data(as_text=True)
+    app.config["SUPPORTLINE_METRICS_TOKEN"] = "övervakning-" + "x" * 20
+    try:
+        assert outside.get("/healthz?detail", headers={"Authorization": "Bearer fel"}).status_code == 403
+        token = app.config["SUPPORTLINE_METRICS_TOKEN"]
+        monitored = outside.get("/healthz?detail", headers={"Authorization": f"Bearer {token}"})
+        assert monitored.status_code == 200 and monitored.json["database"]["dialect"] == app.config["BACKEND"]
+        # With a token set, a request from the host itself needs it too.
+        assert app.test_client().get("/healthz?detail").status_code == 403
+    finally:
+        app.config["SUPPORTLINE_METRICS_TOKEN"] = None
+    staff = create_user("editor")
+    page = outside.get("/login").get_data(as_text=True)
+    outside.post("/login", data={"email": staff.email, "password": PASSWORD, "csrf_token": csrf_from(page)})
+    assert outside.get("/healthz?detail").json["index"]["ok"] in (True, False)

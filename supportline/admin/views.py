@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,8 +28,10 @@ def _users():
 
 def _page(form: CreateUserForm, status: int = 200):
     from supportline.auth.mfa import enrolled_user_ids
+    from supportline.config import production_warnings
 
     return render_template("admin/index.html", users=_users(), form=form, role_form=RoleForm,
+                           warnings=production_warnings(current_app.config),
                            action_form=EmptyForm(), mfa_enrolled=enrolled_user_ids()), status
 
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
-from supportline.auth import is_bearer_request
+from supportline.auth import api_csrf_check
 from supportline.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -15,9 +15,8 @@ csrf.exempt(bp)
 
 
 @bp.before_request
-def _csrf_for_cookie_sessions():
-    if request.method not in {"GET", "HEAD", "OPTIONS"} and not is_bearer_request():
-        csrf.protect()
+def _token_or_csrf():
+    return api_csrf_check()
 
 
 def api_login_required(view):

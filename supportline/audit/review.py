@@ -7,7 +7,6 @@ audit.export), so a reviewer's own look-ups can be reviewed too.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -23,6 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from supportline.audit.models import AuditEvent
 from supportline.audit.service import record
 from supportline.auth.models import User
+from supportline.excel_csv import ExcelCsvWriter
 from supportline.extensions import db
 from supportline.query_args import read_date_range, read_id
 from supportline.transactions import begin_write
@@ -304,16 +304,6 @@ def _chunks(items: list, size: int):
 
 CSV_HEADER = ["id", "tidpunkt_utc", "anvandar_id", "anvandare", "handelse", "objekttyp", "objekt_id",
               "adress", "detaljer"]
-# A cell a spreadsheet would run as a formula. The actor of a failed login is typed by
-# whoever tries to log in, so it is untrusted text (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def export_csv(date_from: dt.date, date_to: dt.date, out: Path, actor_name: str = "cli") -> int:
     """Write the events of the local days date_from..date_to (inclusive) to `out` as CSV
     (UTF-8 with BOM and ';', which Excel in a Swedish locale opens correctly). The file is
@@ -326,7 +316,9 @@ def export_csv(date_from: dt.date, date_to: dt.date, out: Path, actor_name: str 
     fd, tmp_name = tempfile.mkstemp(prefix=".audit-", suffix=".csv", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+            # The actor of a failed login is typed by whoever tries to log in: untrusted text,
+            # which the writer keeps from running as a formula.
+            writer = ExcelCsvWriter(fh)
             writer.writerow(CSV_HEADER)
             last_id = 0
             while True:
@@ -339,9 +331,9 @@ def export_csv(date_from: dt.date, date_to: dt.date, out: Path, actor_name: str 
                 if not batch:
                     break
                 for row in batch:
-                    writer.writerow([row.id, row.at.isoformat(), row.user_id if row.user_id is not None else "",
-                                     _cell(row.actor), _cell(row.action), _cell(row.object_type),
-                                     _cell(row.object_id), _cell(row.remote_addr), _cell(row.detail)])
+                    writer.writerow([row.id, row.at.isoformat(), row.user_id, row.actor, row.action,
+                                     row.object_type, row.object_id, row.remote_addr,
+                                     None if row.detail is None else str(row.detail)])
                 count += len(batch)
                 last_id = batch[-1].id
         os.chmod(tmp_name, 0o600)

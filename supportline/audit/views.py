@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from supportline.audit import review
 from supportline.auth import roles_required
+from supportline.query_args import DATE_RANGE_MESSAGE, in_date_range, read_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/logg", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -25,8 +26,7 @@ def audit_local_time(value: dt.datetime | None) -> str:
 
 
 def _page_number() -> int:
-    value = request.args.get("sida", "1")
-    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+    return read_int(request.args, "sida", 1, high=999_999) or 1
 
 
 @bp.get("/")
@@ -56,6 +56,9 @@ def monthly_review():
             month = dt.datetime.strptime(raw, "%Y-%m").date()
         except ValueError:
             month, error = None, "Ange månaden som ÅÅÅÅ-MM, till exempel 2026-10."
+        else:
+            if not in_date_range(month):
+                month, error = None, DATE_RANGE_MESSAGE
     else:
         month = _previous_month(dt.datetime.now(review.LOCAL_TZ).date())
     rows = review.review_report(current_user, month) if month else []

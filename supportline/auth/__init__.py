@@ -64,9 +64,27 @@ def init_app(app) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def is_api_request() -> bool:
+    """The JSON API: the only place an API token is a credential."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header, or None when there is no such header."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return header[len("Bearer "):].strip()
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     from supportline.auth.service import load_session
+
+    if is_api_request() and bearer_token() is not None:
+        # A call that names a token is judged by that token alone: an invalid one must not fall
+        # back to the browser's session cookie (and so skip the CSRF check that cookie needs).
+        return None
 
     row = load_session(session.get(SESSION_KEY))
     if row is None or str(row.user_id) != user_id:
@@ -76,15 +94,26 @@ def _load_user(user_id: str):
 
 @login_manager.request_loader
 def _load_user_from_bearer(req):
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    # A token opens the JSON API and nothing else: on pages and forms the header is ignored, so
+    # a token never reaches /admin, a case page, or a step that needs a password or a code.
+    token = bearer_token() if is_api_request() else None
+    if not token:
         return None
     from supportline.auth.service import user_for_api_token
 
-    user = user_for_api_token(header[len("Bearer "):].strip())
+    user = user_for_api_token(token)
     if user is not None:
         g.api_token_auth = True
     return user
+
+
+def token_authenticated() -> bool:
+    """This request is authenticated by a valid API token (never true outside /api/)."""
+    if bearer_token() is None or not is_api_request():
+        return False
+    # Resolving current_user runs the loaders above, which set the flag.
+    _ = current_user.is_authenticated
+    return bool(g.get("api_token_auth"))
 
 
 def roles_required(*roles: str):
@@ -107,5 +136,18 @@ def roles_required(*roles: str):
     return decorator
 
 
-def is_bearer_request() -> bool:
-    return request.headers.get("Authorization", "").startswith("Bearer ")
+def api_csrf_check():
+    """For the JSON API's before_request. A call that names a token is judged by that token
+    alone: an invalid, revoked or expired one answers 401 and the session cookie beside it is
+    not used. Without a token, a call that changes state needs `X-CSRFToken` with its cookie."""
+    if bearer_token() is not None:
+        if not token_authenticated():
+            from supportline.site.errors import render_error
+
+            return render_error(401, "API-token saknas, är ogiltig eller har återkallats.")
+        return None
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        from supportline.extensions import csrf
+
+        csrf.protect()
+    return None

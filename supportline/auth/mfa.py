@@ -26,6 +26,7 @@ from supportline.audit.service import record
 from supportline.auth.models import MfaRecoveryCode, User, UserMfa
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.query_args import is_ascii_digits
 from supportline.transactions import begin_write
 
 ISSUER = "Stödtelefonen"
@@ -184,7 +185,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 def _totp_step(secret: str, code: str, last_step: int | None, now: float | None = None) -> int | None:
     """The time step a code belongs to (this one or one either side, for clock drift), or None."""
     code = _normalise(code)
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not is_ascii_digits(code):
         return None
     now = time.time() if now is None else now
     totp = pyotp.TOTP(secret)
@@ -235,7 +236,7 @@ def check_code(user: User, code: str) -> str | None:
     if row is None or row.confirmed_at is None:
         return None
     normalised = _normalise(code)
-    if len(normalised) == 6 and normalised.isdigit():
+    if len(normalised) == 6 and is_ascii_digits(normalised):
         secret = _read_secret(row)
         step = _totp_step(secret, normalised, row.last_used_step) if secret else None
         if step is None:

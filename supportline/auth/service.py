@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,7 +31,11 @@ class AccountError(ValueError):
 
 
 class LoginThrottled(Exception):
-    pass
+    """Too many failed logins; `retry_after` is how many seconds until one more is allowed."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"login throttled for {retry_after} s")
+        self.retry_after = retry_after
 
 
 def _token_hash(token: str) -> str:
@@ -167,14 +172,31 @@ def _recent_failures(column, value) -> int:
     ) or 0
 
 
+def _seconds_until_below(column, value, count: int, limit: int) -> int:
+    """When enough of the counted failures have left the window for one more try: the one that
+    must leave last is the (count - limit + 1)-th oldest."""
+    window = dt.timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    since = utcnow() - window
+    at = db.session.scalar(select(LoginFailure.at).where(column == value, LoginFailure.at >= since)
+                           .order_by(LoginFailure.at).offset(count - limit).limit(1))
+    if at is None:
+        return 1
+    return max(1, math.ceil((at + window - utcnow()).total_seconds()))
+
+
 def _check_throttle(email: str, remote_addr: str) -> None:
     cfg = current_app.config
-    if (_recent_failures(LoginFailure.email, email) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or _recent_failures(LoginFailure.remote_addr, remote_addr) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+    waits = []
+    for column, value, limit in ((LoginFailure.email, email, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+                                 (LoginFailure.remote_addr, remote_addr, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
+        count = _recent_failures(column, value)
+        if count >= limit:
+            waits.append(_seconds_until_below(column, value, count, limit))
+    if waits:
         begin_write()
         record("login.throttled", None, actor=email, detail={"remote_addr": remote_addr})
         db.session.commit()
-        raise LoginThrottled()
+        raise LoginThrottled(max(waits))
 
 
 def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -35,8 +36,8 @@ def login():
     if form.validate_on_submit():
         try:
             result = authenticate(form.email.data, form.password.data, request.remote_addr)
-        except LoginThrottled:
-            return render_template("auth/login.html", form=form, throttled=True), 429
+        except LoginThrottled as exc:
+            return throttled_page(exc, form)
         if result.user is not None and result.second_step:
             # The password was right; the login is finished only after the second factor.
             session.clear()
@@ -119,9 +120,9 @@ def second_factor():
     if form.validate_on_submit():
         try:
             result = complete_second_step(_pending_token(), form.code.data, request.remote_addr)
-        except LoginThrottled:
+        except LoginThrottled as exc:
             session.pop(PENDING_KEY, None)
-            return render_template("auth/login.html", form=LoginForm(formdata=None), throttled=True), 429
+            return throttled_page(exc, LoginForm(formdata=None))
         if result.expired:
             return _expired()
         if result.user is not None:
@@ -222,8 +223,8 @@ def change_password():
             try:
                 token = change_own_password(current_user, form.current_password.data, form.new_password.data,
                                             request.remote_addr)
-            except LoginThrottled:
-                return render_error_429()
+            except LoginThrottled as exc:
+                return throttled_page(exc)
             except AccountError as exc:
                 getattr(form, exc.field or "new_password").errors = [str(exc)]
                 status = 422
@@ -240,10 +241,16 @@ def change_password():
     return render_template("auth/password.html", form=form), status
 
 
-def render_error_429():
+def throttled_page(exc: LoginThrottled, login_form: LoginForm | None = None):
+    """HTTP 429 with Retry-After: the login page saying how long to wait, or the error page."""
     from supportline.site.errors import render_error
 
-    return render_error(429)
+    minutes = math.ceil(exc.retry_after / 60)
+    if login_form is not None:
+        body = render_template("auth/login.html", form=login_form, throttled=True, wait_minutes=minutes)
+    else:
+        body = render_error(429, f"Du har gjort för många försök. Vänta {minutes} min och försök igen.")[0]
+    return body, 429, {"Retry-After": str(exc.retry_after)}
 
 
 @bp.post("/konto/logga-ut-overallt")

@@ -204,6 +204,9 @@ inquiries.csv     Samma ärenden som tabell för Excel: UTF-8 med BOM, semikolon
                   avgränsare, en rad per ärende, svenska rubriker.
 contacts.csv      Händelseförloppet som tabell: en rad per kontakt, anteckning,
                   statusändring, uppföljning eller länkad vägledning.
+                  I båda CSV-filerna börjar en text som Excel skulle läsa som en formel
+                  (första tecknet =, +, -, @, tab eller vagnretur) med en apostrof, som
+                  Excel inte visar. JSON-filerna har texten exakt som den sparades.
 articles.jsonl    Kunskapsbankens publicerade artiklar med källor, granskningsdatum och
                   granskningsanteckning, enligt schema/article.schema.json. Där
                   texten nämner stödtelefonen står platshållaren {{stodlinjen}}.

@@ -6,7 +6,6 @@ then the data files it lists with their byte size, SHA-256 and record count.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -15,10 +14,11 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from supportline.excel_csv import ExcelCsvWriter
+
 FORMAT_NAME = "supportline-handover"
 FORMAT_VERSION = 1
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
-CSV_DIALECT = {"delimiter": ";", "quoting": csv.QUOTE_MINIMAL, "lineterminator": "\r\n"}
 
 
 @dataclass
@@ -135,12 +135,13 @@ class _CsvFile:
         self.builder, self.name = builder, name
         self.out = _HashingWriter(builder._target(name))
         self.text = io.TextIOWrapper(self.out, encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.text, **CSV_DIALECT)
+        self.writer = ExcelCsvWriter(self.text)
         self.writer.writerow(header)
         self.count = 0
 
     def write(self, row: list) -> None:
-        self.writer.writerow(["" if v is None else v for v in row])
+        # Case text is typed by handlers and callers: no cell may run as a formula in Excel.
+        self.writer.writerow(row)
         self.count += 1
 
     def __enter__(self):

@@ -9,11 +9,12 @@ from functools import wraps
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
-from supportline.auth import is_bearer_request
+from supportline.auth import api_csrf_check
 from supportline.extensions import csrf, db
 from supportline.inquiries import merge, service
 from supportline.inquiries.canonical import READ_ONLY, to_canonical
 from supportline.inquiries.search import Filters, search_inquiries
+from supportline.query_args import read_int
 
 bp = Blueprint("inquiries_api", __name__, url_prefix="/api/v1/inquiries")
 csrf.exempt(bp)
@@ -24,9 +25,8 @@ ACCEPTED = WRITABLE | {"confirmed_numbers"}
 
 
 @bp.before_request
-def _csrf_for_cookie_sessions():
-    if request.method not in {"GET", "HEAD", "OPTIONS"} and not is_bearer_request():
-        csrf.protect()
+def _token_or_csrf():
+    return api_csrf_check()
 
 
 def _error(status: int, message: str, errors: dict | None = None):
@@ -63,7 +63,7 @@ def _body() -> tuple[dict | None, tuple | None]:
 
 def _full(inquiry_id: int) -> dict:
     inquiry = service.get_inquiry(current_user, inquiry_id)
-    return to_canonical(inquiry, include_callback=current_user.has_role("handler", "admin"))
+    return to_canonical(inquiry, include_callback=service.sees_callback_details(current_user))
 
 
 @bp.get("")
@@ -72,10 +72,9 @@ def list_inquiries():
     filters = Filters.from_args(request.args)
     if filters.errors:
         return _error(422, "Ogiltiga filter.", filters.errors)
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer."})
+    page = read_int(request.args, "page", 1)
+    if page is None:
+        return _error(422, "Ogiltiga filter.", {"page": "Ange ett sidnummer (ett heltal från 1)."})
     result = search_inquiries(current_user, filters, page=page)
     return jsonify({
         "total": result.total, "total_exact": result.total_exact, "page": result.page, "pages": result.pages,

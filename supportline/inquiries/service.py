@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from supportline.audit.service import record, record_read
 from supportline.auth.models import User
-from supportline.db import is_valid_id, utcnow
+from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import (
@@ -32,6 +32,7 @@ from supportline.inquiries.models import (
     TimelineEntry,
 )
 from supportline.privacy.guard import confirmation_key, find_personal_data, find_possible_identity_numbers, redact
+from supportline.query_args import parse_int
 from supportline.transactions import begin_write
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -39,6 +40,7 @@ LINE_OPENED = dt.date(2014, 3, 13)
 MAX_LONG_TEXT = 20_000
 MAX_SHORT_TEXT = 200
 MAX_PERSONS = 20
+MAX_FOLLOW_UP_YEARS = 2
 # Free text that may hold case details; the privacy guard checks all of it. The call-back
 # fields are the only place a phone number or e-mail may stand.
 GUARDED_FIELDS = ("summary", "advice", "caller_role", "caller_organisation")
@@ -60,7 +62,8 @@ WRITABLE_FIELDS = (
 # An idempotency key: 1-100 visible ASCII characters (a UUID fits; so does Stripe's style of key).
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-PHONE_RE = re.compile(r"^\+?[\d\s\-()]{6,40}$")
+# ASCII digits: \d would also take Arabic-Indic and fullwidth digits, which no phone dials.
+PHONE_RE = re.compile(r"^\+?[0-9 \-()]{6,40}$")
 
 
 class InquiryInvalid(ValueError):
@@ -116,6 +119,15 @@ class StaleVersion(Exception):
 
 def today_local() -> dt.date:
     return dt.datetime.now(LOCAL_TZ).date()
+
+
+def latest_follow_up() -> dt.date:
+    """The latest follow-up date a case may get: a reminder years ahead is a typing mistake."""
+    today = today_local()
+    try:
+        return today.replace(year=today.year + MAX_FOLLOW_UP_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_FOLLOW_UP_YEARS, day=28)
 
 
 def parse_datetime(value) -> dt.datetime | None:
@@ -224,7 +236,7 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
     if present("received_at"):
         try:
             received = parse_datetime(raw.get("received_at"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # Overflow: 9999-12-31T23:59:59-14:00 in UTC
             errors["received_at"] = "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."
         else:
             if received is None:
@@ -274,13 +286,17 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
     if present("municipality_code") or present("county_code"):
         municipality = raw.get("municipality_code") or None
         county = raw.get("county_code") or None
-        if municipality is not None and municipality not in tx.municipalities():
+        if municipality is not None and (not isinstance(municipality, str) or municipality not in tx.municipalities()):
             errors["municipality_code"] = "Okänd kommun. Välj en kommun i listan."
-        elif county is not None and county not in tx.COUNTIES:
+        elif county is not None and (not isinstance(county, str) or county not in tx.COUNTIES):
             errors["county_code"] = "Okänt län. Välj ett län i listan."
+        elif municipality and county and tx.municipalities()[municipality].county_code != county:
+            found = tx.municipalities()[municipality]
+            errors["municipality_code"] = (f"{found.name} ligger inte i {tx.COUNTIES[county][1]}. "
+                                           "Välj en kommun i länet, eller ändra länet.")
         else:
             if municipality:
-                # The municipality decides the county, whatever the browser sent.
+                # An empty county takes the municipality's.
                 county = tx.municipalities()[municipality].county_code
             if present("municipality_code"):
                 clean["municipality_code"] = municipality
@@ -312,7 +328,8 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
                     break
                 age = person.get("age_group") or "unknown"
                 gender = person.get("gender") or "unknown"
-                if age not in tx.AGE_GROUPS or gender not in tx.GENDERS:
+                if not (isinstance(age, str) and isinstance(gender, str)) \
+                        or age not in tx.AGE_GROUPS or gender not in tx.GENDERS:
                     errors["exposed_persons"] = "Okänd åldersgrupp eller kön. Välj bland alternativen."
                     break
                 cleaned.append({"age_group": age, "gender": gender})
@@ -328,6 +345,9 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
             unchanged = existing is not None and follow_up == existing.follow_up_on
             if follow_up is not None and follow_up < today_local() and not unchanged:
                 errors["follow_up_on"] = "Uppföljningsdatumet har redan passerat. Välj i dag eller ett senare datum."
+            elif follow_up is not None and follow_up > latest_follow_up() and not unchanged:
+                errors["follow_up_on"] = (f"Uppföljningsdatumet ligger mer än {MAX_FOLLOW_UP_YEARS} år fram i tiden. "
+                                          "Välj ett närmare datum.")
             else:
                 clean["follow_up_on"] = follow_up
 
@@ -336,28 +356,23 @@ def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None 
         if value in (None, ""):
             clean["assignee_id"] = None
         else:
-            try:
-                clean["assignee_id"] = int(value)
-                if not is_valid_id(clean["assignee_id"]):
-                    raise ValueError
-            except (TypeError, ValueError):
-                clean.pop("assignee_id", None)
+            assignee = parse_int(value)
+            if assignee is None:
                 errors["assignee_id"] = "Välj en handläggare i listan."
+            else:
+                clean["assignee_id"] = assignee
 
     if present("duration_seconds"):
         value = raw.get("duration_seconds")
         if value in (None, ""):
             clean["duration_seconds"] = None
         else:
-            try:
-                seconds = int(value)
-            except (TypeError, ValueError):
-                errors["duration_seconds"] = "Samtalstiden ska vara ett antal sekunder."
+            seconds = parse_int(value, low=0, high=24 * 3600)
+            if seconds is None:
+                errors["duration_seconds"] = ("Samtalstiden ska vara ett helt antal sekunder mellan 0 och 86 400 "
+                                              "(ett dygn).")
             else:
-                if not 0 <= seconds <= 24 * 3600:
-                    errors["duration_seconds"] = "Samtalstiden ska vara mellan 0 sekunder och ett dygn."
-                else:
-                    clean["duration_seconds"] = seconds
+                clean["duration_seconds"] = seconds
 
     if present("linked_articles") and raw.get("linked_articles"):
         slugs = raw.get("linked_articles")
@@ -412,7 +427,7 @@ def _organisation_key(value: str | None) -> str | None:
 
 
 def _phone_key(value: str | None) -> str | None:
-    digits = re.sub(r"\D", "", value or "")
+    digits = re.sub(r"[^0-9]", "", value or "")
     if digits.startswith("0046"):
         digits = "0" + digits[4:]
     elif digits.startswith("46") and (value or "").strip().startswith("+"):
@@ -750,9 +765,20 @@ def due_follow_ups(actor: User, limit: int = 50) -> list[InquiryRow]:
     return result
 
 
+def sees_callback_details(actor: User) -> bool:
+    """Who may see a caller's call-back details: those who call back. Coordinators follow up
+    and evaluate; they need the case, not the professional's number."""
+    return actor.has_role("handler", "admin")
+
+
 def previous_contacts(actor: User, organisation: str | None, phone: str | None, exclude_id: int | None = None,
                       limit: int = 10, audit: bool = True) -> list[InquiryRow]:
-    """Earlier inquiries from the same organisation or call-back number ("tidigare kontakter")."""
+    """Earlier inquiries from the same organisation or call-back number ("tidigare kontakter").
+
+    Only for those who may see call-back details: the list matches on the number, so it would
+    tell anyone else which cases share one."""
+    if not sees_callback_details(actor):
+        return []
     conditions = []
     org_key = _organisation_key(organisation)
     phone_key = _phone_key(phone)
@@ -786,6 +812,12 @@ def users_by_id(ids) -> dict[int, User]:
 DRAFT_MAX_BYTES = 200_000
 
 
+def draft_inquiry_id(key: str) -> int | None:
+    """The inquiry an edit form's draft key ("inquiry-<id>") names, or None when it names none
+    the database could hold."""
+    return parse_int(key[len("inquiry-"):]) if key.startswith("inquiry-") else None
+
+
 def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
     """Keep what the handler has typed. Personal data in case text is replaced before it is
     stored (a draft is stored too); returns the messages per field so the page can say so.
@@ -793,11 +825,12 @@ def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
     Not audit-logged: drafts are saved every few seconds and hold nothing saved in a case.
     The edit form of an anonymised inquiry (left open in a browser tab) gets no draft: it
     would keep the removed case text for months."""
-    if key.startswith("inquiry-") and key[8:].isdigit():
-        anonymised_at = db.session.scalar(select(Inquiry.anonymised_at).where(Inquiry.id == int(key[8:])))
+    inquiry_id = draft_inquiry_id(key)
+    if inquiry_id is not None:
+        anonymised_at = db.session.scalar(select(Inquiry.anonymised_at).where(Inquiry.id == inquiry_id))
         db.session.rollback()
         if anonymised_at is not None:
-            raise InquiryAnonymised(int(key[8:]), anonymised_at)
+            raise InquiryAnonymised(inquiry_id, anonymised_at)
     submission_key = payload.get("submission_key")
     if key == "new" and isinstance(submission_key, str) and valid_idempotency_key(submission_key):
         saved = _by_idempotency_key(actor, submission_key)

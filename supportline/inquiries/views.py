@@ -18,6 +18,7 @@ from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
 from supportline.inquiries.search import Filters, search_inquiries
 from supportline.privacy.guard import redact
+from supportline.query_args import parse_int, read_int
 
 bp = Blueprint("inquiries", __name__, url_prefix="/arenden", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -95,10 +96,7 @@ def _handle_form_actions(form: InquiryForm, **kwargs):
 @roles_required(*READERS)
 def index():
     filters = Filters.from_args(request.args)
-    try:
-        page = max(1, int(request.args.get("sida", "1")))
-    except ValueError:
-        page = 1
+    page = read_int(request.args, "sida", 1) or 1
     result = search_inquiries(current_user, filters, page=page)
     users = service.users_by_id([r.assignee_id or r.created_by_id for r in result.items])
     handlers = service.assignable_users()
@@ -160,7 +158,7 @@ def new():
 
 def _draft_key() -> str:
     key = request.args.get("key", NEW_DRAFT)
-    if key != NEW_DRAFT and not (key.startswith("inquiry-") and key[8:].isdigit()):
+    if key != NEW_DRAFT and service.draft_inquiry_id(key) is None:
         abort(400)
     return key
 
@@ -188,7 +186,7 @@ def discard_draft():
     flash("Utkastet är borttaget.", "info")
     if key == NEW_DRAFT:
         return redirect(url_for("inquiries.new"))
-    return redirect(url_for("inquiries.edit", inquiry_id=int(key[8:])))
+    return redirect(url_for("inquiries.edit", inquiry_id=service.draft_inquiry_id(key)))
 
 
 @bp.get("/tidigare-kontakter")
@@ -202,10 +200,7 @@ def previous_contacts():
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_int(value, low=0)
 
 
 # --- one inquiry ----------------------------------------------------------------------------

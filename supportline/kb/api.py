@@ -7,6 +7,7 @@ from flask_login import current_user
 
 import knowledge
 from supportline.kb import service
+from supportline.query_args import read_int
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 
@@ -41,13 +42,13 @@ def search():
         errors["topic"] = "Okänt ämne."
     if audience and audience not in knowledge.AUDIENCES:
         errors["audience"] = "Okänd målgrupp."
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 1000:
+    page = read_int(request.args, "page", 1, high=1000)
+    if page is None:
         errors["page"] = "Sidan ska vara ett heltal från 1 till 1000."
     if errors:
         return _errors(errors)
     query = request.args.get("q", "")
-    results = service.search(query, topic=topic, audience=audience, page=int(page), pagelen=PAGE_SIZE,
+    results = service.search(query, topic=topic, audience=audience, page=page, pagelen=PAGE_SIZE,
                              include_internal=current_user.is_authenticated)
     return jsonify({
         "query": results.query, "total": results.total, "page": results.page, "pages": results.pages,

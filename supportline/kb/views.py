@@ -18,6 +18,7 @@ from supportline.kb import service
 from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
 from supportline.kb.models import ARTICLE_STATUSES, Article
 from supportline.site import confirm
+from supportline.query_args import parse_int, read_int
 
 bp = Blueprint("kb", __name__, url_prefix="/kunskap", template_folder="templates")
 
@@ -29,10 +30,7 @@ def _staff() -> bool:
 
 
 def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return max(1, min(int(request.args.get(name, default)), 1000))
-    except ValueError:
-        return default
+    return read_int(request.args, name, default, high=1000) or default
 
 
 def _code_arg(name: str, known: dict[str, str]) -> str | None:
@@ -196,7 +194,7 @@ def _save(form: ArticleForm, row: Article | None):
                                                                          known_slugs=service.published_slugs()))
     if not valid:
         return _editor_page(form, row, 422)
-    expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+    expected = parse_int(form.version.data or "", low=0)
     try:
         saved = service.save_article(current_user, form.to_doc(), article_id=row.id if row else None,
                                      expected_version=expected, note=form.note.data or "")
@@ -246,7 +244,7 @@ def change_status(article_id: int):
 @roles_required("editor")
 def history(article_id: int):
     row = _article_or_404(article_id)
-    number = request.args.get("version", type=int) or (row.revisions[-1].number if row.revisions else 0)
+    number = read_int(request.args, "version", 0) or (row.revisions[-1].number if row.revisions else 0)
     return render_template("kb/history.html", article=row, number=number, diff=service.revision_diff(row, number),
                            action_form=EmptyForm())
 

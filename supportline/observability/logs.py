@@ -3,7 +3,9 @@
 A log line never carries case text or personal data: a request is logged by its route
 pattern ("/arenden/<int:inquiry_id>"), never by its path's values or its query string (a
 search for a name would otherwise land in the log), and exceptions by class and traceback
-only (SQL parameters are hidden by the engine's hide_parameters).
+only, without their messages ("invalid literal for int() with base 10: '²'" carries what was
+typed; SQL parameters are hidden by the engine's hide_parameters). An HTTP method the app
+does not serve is logged and counted as "other", so invented methods make no new values.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import logging
 import re
 import time
+import traceback
 import uuid
 
 from flask import g, has_request_context, request
@@ -21,6 +24,23 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An id from a proxy or a load balancer is kept only if it cannot forge a log line.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_MAX_CHAIN = 5
+
+
+def format_exception(exc_info) -> str:
+    """The traceback (and the exceptions it was raised from) with each exception's class but
+    not its message: messages quote the values that caused them, which came from a user."""
+    parts: list[str] = []
+    value, seen = exc_info[1], set()
+    while value is not None and id(value) not in seen and len(parts) < _MAX_CHAIN:
+        seen.add(id(value))
+        kind = type(value)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        parts.append("Traceback (most recent call last):\n" + "".join(traceback.format_tb(value.__traceback__))
+                     + f"{name} (message not logged)")
+        value = value.__cause__ or (None if value.__suppress_context__ else value.__context__)
+    return "\n\nwhile handling or caused by:\n\n".join(reversed(parts))
 
 
 def current_request_id() -> str | None:
@@ -50,6 +70,9 @@ class JsonFormatter(logging.Formatter):
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return format_exception(ei)
+
 
 class TextFormatter(logging.Formatter):
     def __init__(self):
@@ -59,6 +82,9 @@ class TextFormatter(logging.Formatter):
         line = super().format(record)
         request_id = current_request_id()
         return f"{line} request_id={request_id}" if request_id else line
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return format_exception(ei)
 
 
 def formatter_for(name: str) -> logging.Formatter:
@@ -84,9 +110,15 @@ def configure_logging(format_name: str, level: str) -> None:
 request_log = logging.getLogger("supportline.request")
 
 
-def _route() -> str:
+def route_label() -> str:
+    """The route pattern, never the path's values."""
     rule = request.url_rule
     return rule.rule if rule is not None else "<unmatched>"
+
+
+def method_label() -> str:
+    """The HTTP method when the app knows it, else "other": anyone can invent a method."""
+    return request.method if request.method in KNOWN_METHODS else "other"
 
 
 def init_app(app) -> None:
@@ -106,6 +138,6 @@ def init_app(app) -> None:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-        request_log.info("request", extra={"method": request.method, "route": _route(),
+        request_log.info("request", extra={"method": method_label(), "route": route_label(),
                                            "status": response.status_code, "duration_ms": duration_ms})
         return response

@@ -21,6 +21,8 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from supportline.observability.logs import method_label, route_label
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 REQUESTS = Counter("supportline_http_requests", "HTTP requests answered, by route pattern and status",
@@ -111,7 +113,9 @@ class _ProcessMetrics:
         yield from REGISTRY.collect()
 
 
-def _allowed() -> bool:
+def monitoring_allowed() -> bool:
+    """The monitoring system: the bearer token when SUPPORTLINE_METRICS_TOKEN is set, else a
+    request made on the host itself. Also opens /healthz?detail."""
     token = current_app.config.get("SUPPORTLINE_METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "")
@@ -127,7 +131,7 @@ bp = Blueprint("metrics", __name__)
 
 @bp.get("/metrics")
 def metrics():
-    if not _allowed():
+    if not monitoring_allowed():
         abort(403)
     body = generate_latest(_registry(current_app))
     return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
@@ -138,11 +142,12 @@ def init_app(app) -> None:
 
     @app.after_request
     def count_request(response):
-        rule = request.url_rule
-        route = rule.rule if rule is not None else "<unmatched>"
+        # Labels only from fixed sets (known methods, route patterns, the app's status codes):
+        # a label from the request itself made a new series for every invented method.
+        route, method = route_label(), method_label()
         if route != "/metrics":
-            REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+            REQUESTS.labels(method, route, str(response.status_code)).inc()
             started = g.get("request_started")
             if started is not None:
-                LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+                LATENCY.labels(method, route).observe(time.perf_counter() - started)
         return response

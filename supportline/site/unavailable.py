@@ -7,7 +7,7 @@ the opposite, and the JSON API's Idempotency-Key makes the retry of a save safe.
 
 from __future__ import annotations
 
-from flask import current_app, g, make_response, request
+from flask import current_app, g, make_response
 
 from supportline.db import describe, is_database_unavailable
 
@@ -15,9 +15,10 @@ RETRY_AFTER_SECONDS = 5
 
 def database_unavailable(exc: BaseException):
     from supportline.extensions import db, login_manager
+    from supportline.observability.logs import method_label, route_label
     from supportline.site.errors import render_error
 
-    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, describe(exc))
+    current_app.logger.warning("database unavailable on %s %s: %s", method_label(), route_label(), describe(exc))
     try:
         db.session.rollback()
     except Exception as rollback_error:  # noqa: BLE001 - the connection is gone; the pool replaces it

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -37,8 +37,17 @@ def _database_state() -> dict:
 
 @bp.get("/healthz")
 def healthz():
+    """`{"status": ...}` for anyone (a load balancer); the database type, the index's state and
+    the version only with `?detail`, for the monitoring system or a logged-in member of staff."""
     from supportline.kb.index_sync import sync_index, sync_state
+    from supportline.observability.metrics import monitoring_allowed
     from supportline.search_index import index_status
+
+    detail = "detail" in request.args
+    if detail and not (monitoring_allowed() or current_user.is_authenticated):
+        from supportline.site.errors import render_error
+
+        return render_error(403, "Detaljerna kräver metrics-token (SUPPORTLINE_METRICS_TOKEN) eller inloggning.")
 
     database = _database_state()
     if database["ok"]:
@@ -48,6 +57,7 @@ def healthz():
     # A readable index that cannot take the latest changes still answers, but out of date.
     index_ok = index.get("ok") and not (index["sync_error"] and index["lag"])
     status = "ok" if database["ok"] and index_ok else ("degraded" if database["ok"] else "down")
-    body = {"status": status, "database": database, "index": index,
-            "version": current_app.config.get("VERSION")}
+    body = {"status": status}
+    if detail:
+        body.update(database=database, index=index, version=current_app.config.get("VERSION"))
     return jsonify(body), (200 if database["ok"] else 503)

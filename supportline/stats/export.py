@@ -4,12 +4,12 @@ every count goes through suppression.suppress first: these files leave the syste
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass
 
+from supportline.excel_csv import ExcelCsvWriter
 from supportline.inquiries.service import LOCAL_TZ
 from supportline.stats.population import POPULATION_SOURCE, POPULATION_VERIFIED
 from supportline.stats.service import Report, Table
@@ -193,7 +193,7 @@ def to_csv_zip(report: Report) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for index, sheet in enumerate(sheets(report), start=1):
             buf = io.StringIO()
-            writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+            writer = ExcelCsvWriter(buf)
             writer.writerow(["Tabell", sheet.title])
             writer.writerow(["Period", f"{f.date_from.isoformat()} – {f.date_to.isoformat()}"])
             writer.writerow(["Skapad", generated])

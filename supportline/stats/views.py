@@ -11,6 +11,7 @@ from supportline.auth import roles_required
 from supportline.calls.hours import describe as describe_hours
 from supportline.calls.service import call_figures
 from supportline.extensions import db
+from supportline.query_args import read_int
 from supportline.stats import centres, charts, export, service
 from supportline.stats.forms import CentreForm, FilterForm
 from supportline.stats.models import ResourceCentre
@@ -97,12 +98,9 @@ def download():
 def quarterly():
     today = service.today_local()
     default_first, _ = service.quarter_range(today, -1)
-    try:
-        year = int(request.args.get("ar", default_first.year))
-        quarter = int(request.args.get("kvartal", (default_first.month - 1) // 3 + 1))
-        if not (service.EARLIEST.year <= year <= today.year + 1 and 1 <= quarter <= 4):
-            raise ValueError
-    except ValueError:
+    year = read_int(request.args, "ar", default_first.year, low=service.EARLIEST.year, high=today.year + 1)
+    quarter = read_int(request.args, "kvartal", (default_first.month - 1) // 3 + 1, high=4)
+    if year is None or quarter is None:
         flash("Ange ett år och ett kvartal (1–4) som finns.", "error")
         return redirect(url_for("stats.quarterly"))
     first, last = service.quarter_range(dt.date(year, (quarter - 1) * 3 + 1, 1))

@@ -161,7 +161,7 @@ def test_openapi_document_describes_the_public_api(client):
 
 
 def test_healthz_reports_an_index_that_cannot_be_read_or_built(client, blocked_index):
-    body = client.get("/healthz").json
+    body = client.get("/healthz?detail").json
     assert body["index"]["ok"] is False and body["status"] == "degraded"
     assert "NotADirectoryError" in body["index"]["sync_error"] or "FileExistsError" in body["index"]["sync_error"]
 
@@ -170,7 +170,7 @@ def test_a_missing_index_is_rebuilt_from_the_database_by_the_next_request(client
     import shutil
 
     shutil.rmtree(app.config["SUPPORTLINE_INDEX_DIR"], ignore_errors=True)
-    body = client.get("/healthz").json
+    body = client.get("/healthz?detail").json
     assert body["status"] == "ok" and body["index"]["documents"] == 3 and body["index"]["lag"] == 0
     assert "utreseforbud-kort" in client.get("/kunskap/sok?q=utomlands").get_data(as_text=True)
 

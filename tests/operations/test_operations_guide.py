@@ -447,7 +447,8 @@ def test_the_operations_guide_step_by_step(databases, processes, tmp_path, monke
     web_b = Web(procfile["web"], {**restored, "SUPPORTLINE_METRICS_TOKEN": metrics_token}, tmp_path / "web-b.log")
     processes.append(web_b)
     web_b.wait_until_up()
-    health = json.loads(guide.run("health", {**restored, "BASE_URL": web_b.base_url}).stdout)
+    health = json.loads(guide.run("health", {**restored, "BASE_URL": web_b.base_url,
+                                             "SUPPORTLINE_METRICS_TOKEN": metrics_token}).stdout)
     assert health["status"] == "ok" and health["index"]["documents"] == articles and health["index"]["lag"] == 0
     records_after = inquiry_records(web_b.base_url, token)  # the token issued before the backup
     assert records_after.keys() == records_before.keys()

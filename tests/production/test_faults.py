@@ -54,7 +54,7 @@ def test_postgresql_restarted_during_a_stream_of_saves(own_cluster, start_gunico
     assert during.status == 503, during
     assert_clear_failure(during)
     assert during.seconds < 10, during
-    status, body = server.get("/healthz")
+    status, body = server.get("/healthz?detail")
     assert status == 503 and json.loads(body)["database"]["ok"] is False
     time.sleep(1)
     own_cluster.start()

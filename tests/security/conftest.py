@@ -1,4 +1,4 @@
-"""Helpers for the attack tests: a second factor set up through the real pages."""
+"""Helpers for the attack tests: a second factor set up through the real pages, API tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 import pyotp
 import pytest
 
+from supportline.auth.models import User
+from supportline.extensions import db
 from tests.conftest import csrf_from
 
 SECRET_RE = re.compile(r'<code class="mfa-secret">([A-Z2-7 ]+)</code>')
@@ -35,3 +37,15 @@ def enrol(client):
         return secret, codes
 
     return do
+
+
+@pytest.fixture
+def token_of(app):
+    """token_of(user): a new API token of the user's."""
+    from supportline.auth.service import issue_api_token
+
+    def make(user):
+        with app.app_context():
+            return issue_api_token(None, db.session.get(User, user.id))
+
+    return make
