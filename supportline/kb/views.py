@@ -17,8 +17,8 @@ from supportline.extensions import db
 from supportline.kb import service
 from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
 from supportline.kb.models import ARTICLE_STATUSES, Article
-from supportline.site import confirm
 from supportline.query_args import parse_int, read_int
+from supportline.site import confirm
 
 bp = Blueprint("kb", __name__, url_prefix="/kunskap", template_folder="templates")
 
