@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "handover.start": "Överlämning startad",
     "handover.done": "Överlämning klar",
     "handover.receipt": "Mottagarens kvitto registrerat",
+    "calls.import": "Samtalsposter importerade",
     "retention.run": "Gallring körd",
     "retention.anonymise": "Ärende avidentifierat (gallring)",
     "retention.callback": "Kontaktuppgifter gallrade",
