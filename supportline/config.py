@@ -91,6 +91,10 @@ def load_config(instance_path: str) -> dict:
         ),
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
+        # Public guidance for anonymous readers: how long a browser or proxy may keep a page
+        # (seconds), and how long after that it may still show it while fetching a new copy.
+        "SUPPORTLINE_PUBLIC_MAX_AGE": int(os.environ.get("SUPPORTLINE_PUBLIC_MAX_AGE", "60")),
+        "SUPPORTLINE_PUBLIC_STALE_SECONDS": int(os.environ.get("SUPPORTLINE_PUBLIC_STALE_SECONDS", "300")),
         # Sessions: revocable rows on the server; the cookie only carries their id.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SUPPORTLINE_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SUPPORTLINE_SESSION_ABSOLUTE_HOURS", "10")),

@@ -2,7 +2,8 @@
 
 
 def init_app(app) -> None:
-    from supportline.kb import api, views
+    from supportline.kb import api, caching, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    caching.init_app(app)

@@ -13,8 +13,8 @@ import knowledge
 from supportline import ratelimit
 from supportline.auth import roles_required
 from supportline.auth.forms import EmptyForm
-from supportline.extensions import db
-from supportline.kb import service
+from supportline.extensions import csrf, db
+from supportline.kb import caching, service
 from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
 from supportline.kb.models import ARTICLE_STATUSES, Article
 
@@ -82,35 +82,54 @@ def article(slug: str):
         abort(404)
     if row.status == "published":
         service.count_view(row)
-    html = service.rendered_body(row)
+    thanks = request.args.get("tack")
+    return _article_page(row, FeedbackForm(formdata=None),
+                         thanks=thanks if thanks in FEEDBACK_THANKS else None)
+
+
+# ?tack=… after a feedback post: the thanks shows where the form was (no flash, no session).
+FEEDBACK_THANKS = {
+    "1": "Tack för ditt svar!",
+    "rensad": "Tack för ditt svar! Vi tog bort något som såg ut som personuppgifter ur kommentaren innan "
+              "den sparades.",
+}
+FOREIGN_POST = ("Svaret kom inte från kunskapsbankens egen sida och togs inte emot. Ditt svar finns kvar: "
+                "skicka det här igen.")
+OLD_FORM = "Sidan hade varit öppen länge och svaret togs inte emot. Ditt svar finns kvar: skicka det igen."
+
+
+def _article_page(row: Article, form: FeedbackForm, *, thanks: str | None = None, problem: str | None = None):
+    staff = _staff()
     feedback = service.feedback_summary(row) if staff else None
     if feedback is not None:
         feedback["links"] = service.times_linked(row)
-    return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704 - sanitised by nh3  # nosec B704
-                           related=service.related_articles(row, staff), form=FeedbackForm(formdata=None),
+    # A fresh token whenever the form is shown, also after a refused post.
+    form.form_token.data = caching.feedback_token(row.slug)
+    return render_template("kb/article.html", article=row,
+                           html=Markup(service.rendered_body(row)),  # noqa: S704 - sanitised by nh3  # nosec B704
+                           related=service.related_articles(row, staff), form=form,
                            topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=feedback,
-                           statuses=ARTICLE_STATUSES)
+                           statuses=ARTICLE_STATUSES, thanks=FEEDBACK_THANKS.get(thanks or ""),
+                           problem=problem)
 
 
 @bp.post("/<slug>/aterkoppling")
+@csrf.exempt  # no session to bind a CSRF token to: the Origin and the form's own token protect it
 def feedback(slug: str):
     row = service.get_article(slug, include_internal=_staff())
     if row is None:
         abort(404)
     form = FeedbackForm()
-    if not form.validate_on_submit():
-        html = service.rendered_body(row)
-        return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704  # nosec B704
-                               related=service.related_articles(row, _staff()), form=form,
-                               topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=None,
-                               statuses=ARTICLE_STATUSES), 400
+    if not caching.same_origin():
+        return _article_page(row, form, problem=FOREIGN_POST), 403
+    if not caching.feedback_token_valid(form.form_token.data, row.slug):
+        return _article_page(row, form, problem=OLD_FORM), 400
+    if not form.validate():
+        return _article_page(row, form), 400
     ratelimit.limit_in_database("feedback", "SUPPORTLINE_RATELIMIT_FEEDBACK")
     stored = service.record_feedback(row, form.helpful.data == "ja", form.comment.data)
-    message = "Tack för ditt svar!"
-    if stored and "[borttaget]" in stored:
-        message += " Vi tog bort något som såg ut som personuppgifter ur kommentaren innan den sparades."
-    flash(message, "success")
-    return redirect(url_for("kb.article", slug=row.slug) + "#aterkoppling")
+    thanks = "rensad" if stored and "[borttaget]" in stored else "1"
+    return redirect(url_for("kb.article", slug=row.slug, tack=thanks) + "#aterkoppling")
 
 
 # --- for handlers ------------------------------------------------------------------

@@ -37,7 +37,14 @@ def test_a_professional_searches_reads_and_answers_without_an_account(page, live
     page.check("#helpful-0")
     page.fill("#comment", "Tydligt, tack")
     page.click("text=Skicka")
-    assert "Tack för ditt svar" in page.inner_text("[role=status]")
+    # The thanks takes the form's place, where the reader is, not the top of the page.
+    thanks = page.locator("#aterkoppling-sektion [role=status]")
+    assert "Tack för ditt svar" in thanks.inner_text()
+    assert thanks.is_visible() and page.locator("#aterkoppling-sektion form").count() == 0
+    box, height = thanks.bounding_box(), page.viewport_size["height"]
+    assert 0 <= box["y"] < height, "the thanks is out of sight"
+    # Reading and answering set no cookie at all.
+    assert page.context.cookies() == []
     assert_accessible(page)
 
 

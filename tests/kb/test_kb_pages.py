@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from supportline.extensions import db
 from supportline.kb.models import Article, ArticleFeedback
-from tests.conftest import csrf_from
+from tests.conftest import feedback_token_from, post_feedback
 
 
 def test_public_start_page_lists_topics_and_articles(client, imported):
@@ -105,10 +105,9 @@ def test_malicious_markdown_is_inert_on_the_page(app, client, imported, create_u
 
 
 def test_feedback_is_stored_without_personal_data(app, client, imported):
-    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
-    response = client.post("/kunskap/utreseforbud-kort/aterkoppling", data={
-        "csrf_token": csrf_from(page), "helpful": "nej",
-        "comment": "Min elev 20121212-1212 behöver hjälp, ring 070-123 45 67"}, follow_redirects=True)
+    response = post_feedback(client, "utreseforbud-kort", helpful="nej",
+                             comment="Min elev 20121212-1212 behöver hjälp, ring 070-123 45 67")
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     assert "Tack för ditt svar" in response.get_data(as_text=True)
     with app.app_context():
@@ -117,9 +116,7 @@ def test_feedback_is_stored_without_personal_data(app, client, imported):
 
 
 def test_feedback_needs_an_answer(client, imported):
-    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
-    response = client.post("/kunskap/utreseforbud-kort/aterkoppling",
-                           data={"csrf_token": csrf_from(page), "comment": "Bra text"})
+    response = post_feedback(client, "utreseforbud-kort", comment="Bra text")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Svara ja eller nej." in html and "Bra text" in html
@@ -127,9 +124,8 @@ def test_feedback_needs_an_answer(client, imported):
 
 def test_feedback_flood_is_rate_limited(app, client, imported, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPORTLINE_RATELIMIT_ENABLED", True)  # off by default in the tests
-    token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
-    codes = [client.post("/kunskap/utreseforbud-kort/aterkoppling", data={"csrf_token": token, "helpful": "ja"}
-                         ).status_code for _ in range(12)]
+    token = feedback_token_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
+    codes = [post_feedback(client, "utreseforbud-kort", token, helpful="ja").status_code for _ in range(12)]
     assert codes[:10] == [302] * 10 and codes[10:] == [429, 429]
 
 
