@@ -74,7 +74,7 @@ from .taxonomy import AUDIENCES, TOPICS
 
 # Bump whenever the schema, the analyzer or what is indexed changes: an index built with another
 # version is reported as needing a rebuild instead of returning wrong results.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TEXT_FIELDS = ("title", "summary", "body")
 POINTER = "CURRENT"
@@ -664,14 +664,14 @@ class SearchIndex:
             else:
                 writer = ix.writer(procs=1, limitmb=BUILD_LIMIT_MB)
             seen: set[str] = set()
-            words: Counter = Counter()
+            words: dict[str, Counter] = {}
             try:
                 for article in articles:
                     if article.slug in seen:
                         raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
                     seen.add(article.slug)
                     document = self._document(article)
-                    words.update(_spelling_words(document))
+                    words.setdefault(document["visibility"], Counter()).update(_spelling_words(document))
                     writer.add_document(**document)
             except BaseException:
                 writer.cancel()
@@ -685,8 +685,7 @@ class SearchIndex:
                 if searcher.doc_count() != len(seen):
                     raise RuntimeError(f"sökindexet fick {searcher.doc_count()} av {len(seen)} artiklar")
             ix.close()
-            spelling = spelling_counts(words, STOP_WORDS)
-            _write_atomic(path / SPELLING_FILE, json.dumps(spelling, ensure_ascii=False))
+            _write_spelling(path / SPELLING_FILE, words)
             meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds"),
                     "position": position}
             _write_atomic(path / META, json.dumps(meta))
@@ -743,7 +742,13 @@ class SearchIndex:
 
     def _apply_locked(self, upserts: Iterable[Article], deletes: Iterable[str], position: str | None) -> int:
         documents = [self._document(article) for article in upserts]
+        deletes = list(deletes)
         build, ix, _meta = self._open()
+        # The words of what is replaced or removed leave the spelling list with it (an archived
+        # or internal article's words must never be suggested to a public reader).
+        with ix.searcher() as searcher:
+            replaced = [stored for slug in dict.fromkeys([*deletes, *(d["slug"] for d in documents)])
+                        if (stored := searcher.document(slug=slug)) is not None]
         writer = self._writer(ix)
         deleted = 0
         try:
@@ -763,14 +768,14 @@ class SearchIndex:
                     lock.release()
                 writer.is_closed = True
             raise
-        if documents:
-            # Words only ever join the list (a deleted article's words stay until the next build):
-            # a suggestion is only shown when the corrected query finds something.
+        if documents or replaced:
             spelling_path = self.root / build / SPELLING_FILE
-            spelling = Counter(read_spelling(spelling_path))
+            spelling = read_spelling(spelling_path)
+            for stored in replaced:
+                spelling.setdefault(stored.get("visibility", "public"), Counter()).subtract(_spelling_words(stored))
             for document in documents:
-                spelling.update(spelling_counts(Counter(_spelling_words(document)), STOP_WORDS))
-            _write_atomic(spelling_path, json.dumps(spelling, ensure_ascii=False))
+                spelling.setdefault(document["visibility"], Counter()).update(_spelling_words(document))
+            _write_spelling(spelling_path, spelling)
         if position is not None:
             _write_atomic(self.root / build / POSITION_FILE, json.dumps({"position": position}))
         return deleted
@@ -997,16 +1002,30 @@ class SearchIndex:
             out[docnum] = formatter.format(best)
         return out
 
-    def _spelling(self, generation: Generation) -> SpellingWords:
-        words = getattr(generation, "spelling", None)
-        if words is None:
+    def _spelling(self, generation: Generation, include_internal: bool) -> SpellingWords:
+        """The words a reader may be offered: those of public articles, and for staff also those of
+        internal ones."""
+        cache = getattr(generation, "spelling", None)
+        if cache is None:
             state: _ReaderState = self._local.state
-            words = generation.spelling = SpellingWords(read_spelling(self.root / state.build / SPELLING_FILE))
-        return words
+            by_visibility = read_spelling(self.root / state.build / SPELLING_FILE)
+            public = by_visibility.get("public", Counter())
+            every = sum(by_visibility.values(), Counter())
+            cache = generation.spelling = {False: SpellingWords(public), True: SpellingWords(every)}
+        return cache[include_internal]
 
     def _suggest(self, searcher, generation: Generation, items: list[Item], allow, restrict) -> str | None:
-        """A corrected query when a word is in no article and a correction finds something."""
+        """A corrected query when a word is in no article the reader may see and a correction
+        finds something. Both the words offered and the check that a word is known go by what the
+        reader may see, so neither confirms a word that only an internal article holds."""
         reader = searcher.reader()
+
+        def visible(field: str, token: str) -> bool:
+            if not reader.doc_frequency(field, token):
+                return False
+            if not restrict:
+                return True
+            return any(docnum not in restrict for docnum in reader.postings(field, token).all_ids())
         corrector = None
         corrected: list[Item] = []
         changed = False
@@ -1021,10 +1040,10 @@ class SearchIndex:
                 low, high = SUGGESTION_WORD_LENGTH
                 if not key or key in self.synonyms or not low <= len(word) <= high:
                     continue
-                if any(reader.doc_frequency(name, token) for name in TEXT_FIELDS for token in key):
+                if any(visible(name, token) for name in TEXT_FIELDS for token in key):
                     continue
                 if corrector is None:
-                    corrector = self._spelling(generation)
+                    corrector = self._spelling(generation, include_internal=restrict is None)
                 suggestion = corrector.suggest(word.lower(), maxdist=2, prefix=1)
                 if suggestion:
                     words[-1] = suggestion
@@ -1036,8 +1055,16 @@ class SearchIndex:
         return render(corrected) if self._run(generation, q, allow, restrict) else None
 
 
-def _spelling_words(document: dict[str, str]) -> list[str]:
-    return spelling_words((document["title"], document["summary"], document["body"]))
+def _spelling_words(document: dict[str, str]) -> Counter:
+    """The words of a document the spelling list counts (stop words and short words left out)."""
+    words = Counter(spelling_words((document["title"], document["summary"], document["body"])))
+    return Counter(spelling_counts(words, STOP_WORDS))
+
+
+def _write_spelling(path: Path, by_visibility: dict[str, Counter]) -> None:
+    data = {visibility: {word: count for word, count in sorted(words.items()) if count > 0}
+            for visibility, words in by_visibility.items()}
+    _write_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 def _build_procs(documents: int) -> int:

@@ -1,9 +1,11 @@
 import pytest
 from sqlalchemy import select
 
+import knowledge
 from supportline.extensions import db
 from supportline.kb.models import Article, ArticleFeedback
 from tests.conftest import feedback_token_from, post_feedback
+from tests.kb.conftest import article_text
 
 
 def test_public_start_page_lists_topics_and_articles(client, imported):
@@ -198,3 +200,26 @@ def test_search_pagination_is_previous_next_and_keeps_the_query(client, app, art
     second = client.get("/kunskap/sok?q=stödsamtal&topic=method&page=2").get_data(as_text=True)
     assert "Sida 2 av 2" in second and 'rel="next"' not in second and 'rel="prev"' in second
     assert second.count("<h3><a href=\"/kunskap/stod-") == 2
+
+
+def test_menade_du_never_confirms_a_word_a_reader_may_not_see(app, client, imported, login_as, auth):
+    """An anonymous reader guessing at words of an internal or archived article gets no
+    suggestion that confirms them, on the page or in the API."""
+    from supportline.kb.service import get_article, save_article, set_status
+
+    editor = login_as("editor")
+    with app.app_context():
+        for slug, visibility, word in (("hemlig-rutin", "internal", "zorbaflinkel"),
+                                       ("gammal-rutin", "public", "blixtrullar")):
+            doc = knowledge.parse_article(article_text(slug=slug, title="Rutin", visibility=visibility,
+                                                       body=f"Kodordet {word} används i samtal."))
+            set_status(editor, save_article(editor, doc), "published")
+        set_status(editor, get_article("gammal-rutin"), "archived")
+    # Staff may be offered the internal word; the archived one is gone for everyone.
+    assert client.get("/api/v1/search", query_string={"q": "Zorbaflinkek skolan"}).get_json()["suggestion"] \
+        == "zorbaflinkel skolan"
+    assert client.get("/api/v1/search", query_string={"q": "blixtrillar skolan"}).get_json()["suggestion"] is None
+    auth.logout()
+    for guess in ("Zorbaflinkek skolan", "blixtrillar skolan"):
+        assert client.get("/api/v1/search", query_string={"q": guess}).get_json()["suggestion"] is None
+        assert "Menade du" not in client.get("/kunskap/sok", query_string={"q": guess}).get_data(as_text=True)

@@ -282,6 +282,33 @@ def test_suggestion_ignores_internal_words(index):
     assert index.search("interninstruktio", include_internal=True).suggestion == "interninstruktion"
 
 
+def test_a_guessed_word_of_an_internal_article_is_never_confirmed(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    secret = make("hemlig", "Hemlig rutin", "Kodordet zorbaflinkel gäller i telefon.", visibility="internal")
+    ix.build([*CORPUS, secret])
+    # Beside a word that finds public articles, the corrected query finds something visible:
+    # before, the internal word was offered and so confirmed ("zorbaflinkek" → "zorbaflinkel").
+    assert ix.search("zorbaflinkek utslag").suggestion is None
+    assert ix.search("zorbaflinkek utslag", include_internal=True).suggestion == "zorbaflinkel utslag"
+    # Nor does the exact word behave differently from a word no article holds.
+    assert ix.search("zorbaflinkel utslag").suggestion == ix.search("qxwyflinkel utslag").suggestion
+
+
+def test_archived_and_changed_articles_take_their_words_out_of_the_suggestions(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.build([*CORPUS, make("arkiverad", "Gammal text", "Ordet blixtrullar fanns bara här."),
+              make("andras", "Ändras", "Ordet pirrelunda försvinner när texten ändras.")])
+    assert ix.search("blixtrillar utslag").suggestion == "blixtrullar utslag"
+    assert ix.search("pirrelinda utslag").suggestion == "pirrelunda utslag"
+    ix.apply(upserts=[make("andras", "Ändras", "Nu står här något annat.")], deletes=["arkiverad"])
+    assert ix.search("blixtrillar utslag").suggestion is None
+    assert ix.search("pirrelinda utslag").suggestion is None
+    # A public article made internal takes its words to the staff's list only.
+    ix.apply(upserts=[make("andras", "Ändras", "Ordet pirrelunda är tillbaka.", visibility="internal")])
+    assert ix.search("pirrelinda utslag").suggestion is None
+    assert ix.search("pirrelinda utslag", include_internal=True).suggestion == "pirrelunda utslag"
+
+
 def test_phrases_and_operators(index):
     assert slugs(index.search('"skyddat boende"')) == ["skyddat-boende"]
     assert "risk-2" not in slugs(index.search("riskbedömning NOT skolan"))
