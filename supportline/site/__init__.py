@@ -2,9 +2,10 @@
 
 
 def init_app(app) -> None:
-    from supportline.site import errors, hardening, headers, unavailable, views
+    from supportline.site import assets, errors, hardening, headers, unavailable, views
 
     app.register_blueprint(views.bp)
+    assets.init_app(app)
     errors.init_app(app)
     unavailable.init_app(app)
     headers.init_app(app)
