@@ -114,6 +114,28 @@ QUESTION_WORDS = frozenset(
 )
 STOP_WORDS = frozenset(stopwords_for_language("sv")) | QUESTION_WORDS
 
+# Words that mark a question written in English ("what should I do if …"): English function words
+# that are not Swedish words too. The guidance is in Swedish, so such a query is searched with the
+# words the index knows, and no spelling suggestion is built from the English ones.
+ENGLISH_WORDS = (frozenset(stopwords_for_language("en")) | frozenset(
+    "what how why where who which should would could can does did my your our their about help please "
+    "child children girl boy school police forced marriage honour honor violence".split()
+)) - STOP_WORDS - frozenset(stopwords_for_language("sv")) - {"barn", "skola"}
+ENGLISH_MIN_WORDS = 2
+
+# Help pages about the guidance itself ("Så använder du kunskapsbanken"): not results of a search
+# unless the query asks for one by its title, or for the topic.
+HELP_TOPIC = "help"
+
+
+def foreign_language(items: list[Item]) -> bool:
+    """Whether a query reads as English rather than Swedish: at least two English function words,
+    and more of them than Swedish stop words."""
+    words = [word.lower() for item in items if item.kind in ("word", "phrase") for word in item.words]
+    english = sum(word in ENGLISH_WORDS for word in words)
+    swedish = sum(word in STOP_WORDS for word in words)
+    return english >= ENGLISH_MIN_WORDS and english > swedish
+
 
 def swedish_analyzer():
     # Stemming runs before folding: the Swedish stemmer needs å/ä/ö to find suffixes and vowels,
@@ -460,6 +482,11 @@ class SearchResults:
     suggestion: str | None
     query: str
     partial: bool = False
+    # The query read as English: only the words the index knows were searched.
+    foreign: bool = False
+    # Set when the query found nothing and these are the results of its suggestion instead:
+    # the query as the reader wrote it.
+    corrected_from: str | None = None
 
 
 class _MarkFormatter(Formatter):
@@ -875,21 +902,27 @@ class SearchIndex:
         page: int = 1,
         pagelen: int = 10,
         include_internal: bool = False,
+        forgive: bool = False,
     ) -> SearchResults:
         """Search public (and with include_internal also internal) articles.
 
         Raises IndexUnavailable when there is no usable index. With an empty query but a topic
-        or audience, all articles in it are listed.
+        or audience, all articles in it are listed. With forgive, a query that finds nothing but
+        has a suggestion that does returns the suggestion's results (marked corrected_from).
         """
         items = lex(query)
         normalised = render(items)
         page = min(max(int(page or 1), 1), MAX_PAGE)
         pagelen = min(max(int(pagelen or 10), 1), MAX_PAGELEN)
-        empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised)
         searcher = self._searcher()
+        foreign = foreign_language(items)
+        empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised, foreign=foreign)
         if (topic and topic not in TOPICS) or (audience and audience not in AUDIENCES):
             return empty
         generation = self._generation(searcher)
+        allow, restrict = self._filters(generation, topic, audience, include_internal)
+        if foreign:
+            items = [item for item in items if item.kind == "word" and self._visible(searcher, item, restrict)]
         if has_terms(items):
             q = self._parse(items, searcher, generation)
             if q is NullQuery:
@@ -899,8 +932,11 @@ class SearchIndex:
         else:
             return empty
 
-        allow, restrict = self._filters(generation, topic, audience, include_internal)
         matches = self._run(generation, q, allow, restrict)
+        if topic != HELP_TOPIC:
+            matches = self._without_help(searcher, generation, matches, items)
+        if not has_terms(items):
+            matches = self._listing_order(searcher, matches)
         total = len(matches)
         facets = self._facets(generation, matches)
         # Highest score first, then index order (as Whoosh's collector ranks ties).
@@ -925,7 +961,13 @@ class SearchIndex:
                     visibility=stored.get("visibility", "public"),
                 )
             )
-        suggestion = self._suggest(searcher, generation, items, allow, restrict) if has_terms(items) else None
+        suggest = has_terms(items) and not foreign
+        suggestion = self._suggest(searcher, generation, items, allow, restrict) if suggest else None
+        if forgive and not total and suggestion:
+            corrected = self.search(suggestion, topic, audience, page, pagelen, include_internal)
+            if corrected.total:
+                corrected.corrected_from = normalised
+                return corrected
         return SearchResults(
             hits=hits,
             total=total,
@@ -935,7 +977,44 @@ class SearchIndex:
             suggestion=suggestion,
             query=normalised,
             partial=False,
+            foreign=foreign,
         )
+
+    @staticmethod
+    def _visible(searcher, item: Item, restrict) -> bool:
+        """Whether a word occurs in an article the reader may see."""
+        reader = searcher.reader()
+        for token in analyse(" ".join(item.words)):
+            for name in TEXT_FIELDS:
+                if reader.doc_frequency(name, token) and (not restrict or any(
+                        docnum not in restrict for docnum in reader.postings(name, token).all_ids())):
+                    return True
+        return False
+
+    @staticmethod
+    def _without_help(searcher, generation: Generation, matches: dict[int, float], items: list[Item]):
+        """The matches without help pages, except one whose title holds every word of the query."""
+        help_docs = generation.docset("topics", HELP_TOPIC) & matches.keys()
+        if not help_docs:
+            return matches
+        wanted = {token for item in items if item.kind in ("word", "phrase") and item.op != "NOT"
+                  for token in analyse(" ".join(item.words))}
+        keep = {docnum for docnum in help_docs
+                if wanted and wanted <= set(analyse(searcher.stored_fields(docnum).get("title", "")))}
+        return {docnum: score for docnum, score in matches.items() if docnum not in help_docs or docnum in keep}
+
+    @staticmethod
+    def _listing_order(searcher, matches: dict[int, float]) -> dict[int, float]:
+        """A topic or audience listed without a query: first steps first, then the articles written
+        for fewest audiences (the most specific), then by title."""
+        def rank(docnum: int) -> tuple:
+            stored = searcher.stored_fields(docnum)
+            title = stored.get("title", "")
+            return (not title.startswith("Första steg"), len(_split_codes(stored.get("audiences"))), title.lower())
+
+        ordered = sorted(matches, key=rank)
+        # Scores that sort like the ranks (search() orders by score, then by document number).
+        return {docnum: float(len(ordered) - position) for position, docnum in enumerate(ordered)}
 
     def _facets(self, generation: Generation, matches: dict[int, float]) -> dict[str, dict[str, int]]:
         """Counts per topic and audience over all matches, from document sets cached per generation."""
@@ -1018,14 +1097,6 @@ class SearchIndex:
         """A corrected query when a word is in no article the reader may see and a correction
         finds something. Both the words offered and the check that a word is known go by what the
         reader may see, so neither confirms a word that only an internal article holds."""
-        reader = searcher.reader()
-
-        def visible(field: str, token: str) -> bool:
-            if not reader.doc_frequency(field, token):
-                return False
-            if not restrict:
-                return True
-            return any(docnum not in restrict for docnum in reader.postings(field, token).all_ids())
         corrector = None
         corrected: list[Item] = []
         changed = False
@@ -1040,7 +1111,7 @@ class SearchIndex:
                 low, high = SUGGESTION_WORD_LENGTH
                 if not key or key in self.synonyms or not low <= len(word) <= high:
                     continue
-                if any(visible(name, token) for name in TEXT_FIELDS for token in key):
+                if self._visible(searcher, Item("word", (word,)), restrict):
                     continue
                 if corrector is None:
                     corrector = self._spelling(generation, include_internal=restrict is None)

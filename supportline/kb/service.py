@@ -398,12 +398,13 @@ class FallbackHit:
 
 
 def search(query: str, *, topic: str | None = None, audience: str | None = None, page: int = 1,
-           pagelen: int = 10, include_internal: bool = False):
+           pagelen: int = 10, include_internal: bool = False, forgive: bool = False):
+    """Search the guidance; with forgive, a query without hits gets its suggestion's results."""
     sync_index()
     with timed_search("knowledge"):
         try:
             results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
-                                      include_internal=include_internal)
+                                      include_internal=include_internal, forgive=forgive)
             results.degraded = False
             return results
         except knowledge.IndexUnavailable:

@@ -41,10 +41,22 @@ def _code_arg(name: str, known: dict[str, str]) -> str | None:
 
 # --- public ---------------------------------------------------------------------
 
+# "Jag arbetar …": the sectors that call the line most, each to its articles, first steps first.
+SECTORS = [
+    ("school", "i skolan"),
+    ("preschool", "i förskolan"),
+    ("social_services", "i socialtjänsten"),
+    ("health", "i hälso- och sjukvården"),
+    ("police", "inom polisen"),
+    ("civil_society", "i civilsamhället"),
+    ("prosecution", "som åklagare"),
+]
+
+
 @bp.get("/")
 def index():
     staff = _staff()
-    return render_template("kb/index.html", topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
+    return render_template("kb/index.html", topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, sectors=SECTORS,
                            topic_counts=service.topic_counts(staff),
                            most_read=service.most_read(include_internal=staff),
                            articles=service.published_articles(staff))
@@ -53,6 +65,8 @@ def index():
 @bp.get("/sok")
 def search():
     query = request.args.get("q", "")
+    # ?exakt=1: the words as written, without showing a suggestion's results instead.
+    exact = request.args.get("exakt") == "1"
     topic = _code_arg("topic", knowledge.TOPICS)
     audience = _code_arg("audience", knowledge.AUDIENCES)
     unknown = [name for name, known in (("topic", knowledge.TOPICS), ("audience", knowledge.AUDIENCES))
@@ -60,7 +74,7 @@ def search():
     results = None
     if knowledge.normalise_query(query) or topic or audience:
         results = service.search(query, topic=topic, audience=audience, page=_int_arg("page"), pagelen=PAGE_SIZE,
-                                 include_internal=_staff())
+                                 include_internal=_staff(), forgive=not exact)
     return render_template("kb/search.html", query=query, topic=topic, audience=audience, results=results,
                            unknown_filter=bool(unknown), topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
                            search_url=partial(_search_url, url_for("kb.search")))

@@ -102,3 +102,14 @@ def test_a_handler_links_suggested_guidance_while_typing(page, live_server, live
     page.click("#tidslinje >> text=Utreseförbud i korthet")
     assert page.inner_text("h1") == "Utreseförbud i korthet"
     assert "Länkad i ärenden: 1 gånger" in page.inner_text(".staff-box")
+
+
+def test_on_a_phone_the_first_screen_shows_the_search_box(page, live_server, live_app, tmp_path):
+    page.set_viewport_size({"width": 375, "height": 812})
+    for path in ("/kunskap/", "/kunskap/sok?q=utreseförbud"):
+        page.goto(live_server + path)
+        for selector in ("#q", ".searchbox button[type=submit]"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 812, (path, selector, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path  # no sideways scrolling
+    assert_accessible(page)

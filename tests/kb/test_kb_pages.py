@@ -34,6 +34,8 @@ def test_search_page_filters_by_topic(client, imported):
 
 def test_spelling_suggestion(client, imported):
     html = client.get("/kunskap/sok?q=utresefrbud").get_data(as_text=True)
+    assert "Visar resultat för <strong>utreseförbud</strong>" in html  # nothing for the typo itself
+    html = client.get("/kunskap/sok?q=utresefrbud&exakt=1").get_data(as_text=True)
     assert "Menade du" in html
 
 
