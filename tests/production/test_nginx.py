@@ -1,17 +1,12 @@
 """deploy/nginx.conf, run with Debian's nginx on a free loopback port in front of the app.
 
-The file is used as shipped: only the four values it marks "ADAPT" are replaced (the listen
-address, the app's address, the static folder and the cache folder), and it is included in a
-minimal nginx.conf with a prefix and temporary folders of the test's own, so no root setup is
-needed. `make test` installs nginx when it is missing."""
+The file is used as shipped (deploy/nginx_local.py replaces only the four values it marks
+"ADAPT"), with a prefix and temporary folders of the test's own, so no root set-up is needed.
+`make test` installs nginx when it is missing."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -22,35 +17,14 @@ import requests
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from deploy import nginx_local
 from tests.conftest import PASSWORD, make_app
 from tests.kb.conftest import article_text
 from tests.production.conftest import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "deploy" / "nginx.conf"
 MAX_AGE = 1
 SLUG = "utreseforbud-kort"
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
-    if found is None:
-        pytest.fail("nginx is missing: run `make test`, which installs Debian's nginx", pytrace=False)
-    return found
-
-
-def adapted_conf(listen: int, app_port: int, cache: Path) -> str:
-    text = CONF.read_text(encoding="utf-8")
-    replacements = [
-        (r"listen 80;", f"listen 127.0.0.1:{listen};"),
-        (r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{app_port};"),
-        (r"/srv/supportline/supportline/static/", f"{ROOT / 'supportline' / 'static'}/"),
-        (r"/var/cache/nginx/supportline", str(cache)),
-    ]
-    for pattern, value in replacements:
-        text, count = re.subn(pattern, value.replace("\\", "\\\\"), text)
-        assert count, f"deploy/nginx.conf no longer has {pattern!r}: update this test with it"
-    return text
 
 
 class App:
@@ -76,7 +50,8 @@ class Proxy:
 
 @pytest.fixture
 def proxy(tmp_path):
-    binary = nginx_binary()
+    if nginx_local.binary() is None:
+        pytest.fail("nginx is missing: run `make test`, which installs Debian's nginx", pytrace=False)
     app = make_app(f"sqlite:///{tmp_path / 'app.db'}", tmp_path, SUPPORTLINE_PUBLIC_MAX_AGE=MAX_AGE)
     content = tmp_path / "content"
     content.mkdir()
@@ -96,38 +71,12 @@ def proxy(tmp_path):
     app_port, listen = free_port(), free_port()
     served = App(app, app_port)
     prefix = tmp_path / "nginx"
-    for sub in ("logs", "tmp", "cache"):
-        (prefix / sub).mkdir(parents=True)
-    temp = "\n".join(f"{kind}_temp_path {prefix / 'tmp' / kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    # Run as root (a container), nginx would hand its workers to "nobody", who cannot enter the
-    # test's folders; as any other user it keeps that user.
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(f"""
-{user}
-daemon off;
-worker_processes 1;
-pid {prefix / 'nginx.pid'};
-error_log {prefix / 'logs' / 'error.log'} warn;
-events {{ worker_connections 128; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    {temp}
-    {adapted_conf(listen, app_port, prefix / 'cache')}
-}}
-""", encoding="utf-8")
-    output = prefix / "logs" / "output.log"
-    with open(output, "wb") as out:
-        process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
-                                    "-e", str(prefix / "logs" / "error.log")], stdout=out, stderr=subprocess.STDOUT)
+    process = nginx_local.start(prefix, listen, app_port)
     url = f"http://127.0.0.1:{listen}"
 
     def up():
         if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {output.read_text()}"
-                                 f"{(prefix / 'logs' / 'error.log').read_text()}")
+            raise AssertionError(f"nginx exited: {nginx_local.logs(prefix)}")
         try:
             return requests.get(url + "/healthz", timeout=2).status_code == 200
         except requests.ConnectionError:
@@ -137,12 +86,7 @@ http {{
         wait_until(up, timeout=15, what="nginx")
         yield Proxy(url, served, app)
     finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        nginx_local.stop(process)
         served.stop()
 
 
