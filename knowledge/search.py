@@ -999,8 +999,12 @@ class SearchIndex:
             return matches
         wanted = {token for item in items if item.kind in ("word", "phrase") and item.op != "NOT"
                   for token in analyse(" ".join(item.words))}
-        keep = {docnum for docnum in help_docs
-                if wanted and wanted <= set(analyse(searcher.stored_fields(docnum).get("title", "")))}
+        titles = getattr(generation, "help_titles", None)
+        if titles is None:  # per searcher generation: the stored fields are costly to read each time
+            titles = generation.help_titles = {}
+        for docnum in help_docs - titles.keys():
+            titles[docnum] = frozenset(analyse(searcher.stored_fields(docnum).get("title", "")))
+        keep = {docnum for docnum in help_docs if wanted and wanted <= titles[docnum]}
         return {docnum: score for docnum, score in matches.items() if docnum not in help_docs or docnum in keep}
 
     @staticmethod

@@ -135,9 +135,8 @@ def _settings_fingerprint(app) -> str:
 def _page_state() -> list[str]:
     """What an anonymous page depends on besides its address."""
     from supportline.kb import service
-    from supportline.kb.index_sync import log_head
 
-    state = [log_head()]
+    state = [service.content_position()]
     if request.path in ("/kunskap", "/kunskap/"):
         # The start page lists the most-read articles, which the view counter reorders.
         state.extend(row.slug for row in service.most_read())

@@ -94,11 +94,12 @@ def article(slug: str):
                               and current_user.has_role("editor", "admin"), include_internal=staff)
     if row is None:
         abort(404)
+    thanks = request.args.get("tack")
+    page = _article_page(row, FeedbackForm(formdata=None), thanks=thanks if thanks in FEEDBACK_THANKS else None)
+    # After rendering: the counter's commit would otherwise make the page load the row again.
     if row.status == "published":
         service.count_view(row)
-    thanks = request.args.get("tack")
-    return _article_page(row, FeedbackForm(formdata=None),
-                         thanks=thanks if thanks in FEEDBACK_THANKS else None)
+    return page
 
 
 # ?tack=… after a feedback post: the thanks shows where the form was (no flash, no session).

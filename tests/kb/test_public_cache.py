@@ -163,3 +163,25 @@ def test_a_forged_or_old_form_token_is_refused(app, client, monkeypatch):
 @pytest.mark.usefixtures("imported")
 def test_the_start_page_says_reading_sets_no_cookie(client):
     assert "sätter ingen kaka" in client.get("/kunskap/").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("imported")
+def test_views_are_written_together_not_one_transaction_per_read(app, client, monkeypatch):
+    from supportline.kb.models import Article
+    from supportline.kb.service import write_views
+
+    def views() -> int:
+        with app.app_context():
+            return db.session.scalar(select(Article.views).where(Article.slug == "utreseforbud-kort"))
+
+    client.get("/kunskap/utreseforbud-kort")
+    assert views() == 1  # the tests write at once (SUPPORTLINE_VIEW_FLUSH_SECONDS=0)
+    monkeypatch.setitem(app.config, "SUPPORTLINE_VIEW_FLUSH_SECONDS", 3600)
+    with app.app_context():
+        write_views()  # starts the hour
+    for _ in range(3):
+        client.get("/kunskap/utreseforbud-kort")
+    assert views() == 1
+    with app.app_context():
+        write_views()
+    assert views() == 4
