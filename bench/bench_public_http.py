@@ -1,6 +1,6 @@
 """Public guidance at scale: nginx (deploy/nginx.conf) and gunicorn, measured with wrk in one run.
 
-    .venv/bin/python bench/bench_public_http.py [--documents 500] [--duration 5] [--connections 8]
+    .venv/bin/python bench/bench_public_http.py [--documents 500] [--rounds 3] [--duration 2] [--connections 8]
 
 Creates a throwaway instance (SQLite, SUPPORTLINE_ENV=dev) with a seeded corpus, starts gunicorn
 (2 sync workers) and nginx with deploy/nginx.conf in front of it (deploy/nginx_local.py), and
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,15 +111,19 @@ def run(args) -> dict:
         for name in ("healthz", "search", "article", "article_cached", "static"):
             search_http.wrk(paths[name][0], paths[name][1], 2, 1)
 
-        out["runs"] = []
+        # Round after round of every target, so that the load of the shared machine, which drifts
+        # over a minute, weighs on all of them alike; the medians of the rounds are reported.
+        rounds: dict[tuple[str, int], list[dict]] = {}
         for connections in args.connections:
-            for name in TARGETS:
-                script, url = paths[name]
-                result = search_http.wrk(script, url, connections, args.duration)
-                result.update(target=name, connections=connections)
-                out["runs"].append(result)
-                print(f"{name:15} c={connections}: {result['rps']:.1f} req/s, p50 {result['p50_us'] / 1000:.1f} ms, "
-                      f"p99 {result['p99_us'] / 1000:.1f} ms, errors {result['status_errors']}", file=sys.stderr)
+            for number in range(args.rounds):
+                for name in TARGETS:
+                    script, url = paths[name]
+                    result = search_http.wrk(script, url, connections, args.duration)
+                    rounds.setdefault((name, connections), []).append(result)
+                    print(f"round {number + 1} {name:15} c={connections}: {result['rps']:.1f} req/s, "
+                          f"p99 {result['p99_us'] / 1000:.1f} ms, errors {result['status_errors']}", file=sys.stderr)
+        out["rounds"] = args.rounds
+        out["runs"] = [_median_run(name, connections, results) for (name, connections), results in rounds.items()]
     finally:
         if nginx is not None:
             nginx_local.stop(nginx)
@@ -131,6 +136,15 @@ def run(args) -> dict:
     out["load_end"] = common.load()
     out["uptime_end"] = _uptime()
     return out
+
+
+def _median_run(name: str, connections: int, results: list[dict]) -> dict:
+    """One row for a target: the median of each figure over the rounds, the errors summed."""
+    median = {key: statistics.median(r[key] for r in results) for key in ("rps", "p50_us", "p99_us")}
+    summed = {key: sum(r[key] for r in results) for key in (
+        "requests", "status_errors", "connect_errors", "read_errors", "write_errors", "timeouts")}
+    return {"target": name, "connections": connections, **median, **summed,
+            "rps_rounds": [round(r["rps"], 1) for r in results]}
 
 
 def _first_read(url: str, nginx: subprocess.Popen, timeout: float = 15.0) -> tuple[int, str]:
@@ -150,8 +164,7 @@ def _uptime() -> str:
 
 
 def markdown(out: dict, command: str) -> str:
-    runs = {(r["target"], r["connections"]): r for r in out["runs"]}
-    connections = sorted({r["connections"] for r in out["runs"]})
+    runs, connections = search_http.runs_by_target(out)
     lines = [
         f"## Public guidance through nginx and gunicorn, issue 19 ({out['date']})",
         "",
@@ -164,14 +177,17 @@ def markdown(out: dict, command: str) -> str:
         f"Load: `{out['uptime_start']}` at the start, `{out['uptime_end']}` at the end (2 CPUs shared by the "
         "team's other work: ratios count, not absolute figures).",
         "",
-        "| target | connections | req/s | p50 | p99 | errors |",
-        "|---|---|---|---|---|---|",
+        f"Medians of {out['rounds']} rounds; each round runs every target once, one after the other.",
+        "",
+        "| target | connections | req/s (median) | req/s per round | p50 | p99 | errors |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in connections:
         for name in TARGETS:
             r = runs[(name, c)]
             errors = r["status_errors"] + r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
-            lines.append(f"| {LABELS[name]} | {c} | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} ms | "
+            lines.append(f"| {LABELS[name]} | {c} | {r['rps']:.1f} | {', '.join(map(str, r['rps_rounds']))} | "
+                         f"{r['p50_us'] / 1000:.1f} ms | "
                          f"{r['p99_us'] / 1000:.1f} ms | {errors} of {r['requests']} |")
     lines += ["", "| goal | connections | ratio | goal | met |", "|---|---|---|---|---|"]
     for c in connections:
@@ -191,18 +207,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--queries", type=int, default=common.QUERIES)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all targets (medians reported)")
     parser.add_argument("--connections", type=int, nargs="+", default=[8])
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    args = parser.parse_args(argv)
-    if not 1 <= args.duration <= 60 or not all(1 <= c <= 64 for c in args.connections):
-        parser.error("duration 1-60 s, connections 1-64")
-    command = ".venv/bin/python bench/bench_public_http.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    out = run(args)
-    print(markdown(out, command.strip()))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return search_http.run_wrk_bench(parser, argv, "bench_public_http.py", run, markdown)
 
 
 if __name__ == "__main__":
