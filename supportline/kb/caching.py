@@ -168,7 +168,8 @@ def init_app(app) -> None:
         if not cacheable_request():
             return None
         etag = g.public_etag = public_etag()
-        if etag in parse_etags(request.headers.get("If-None-Match")):
+        # If-None-Match compares weakly (RFC 9110): nginx's gzip turns the tag into W/"…".
+        if parse_etags(request.headers.get("If-None-Match")).contains_weak(etag):
             response = app.response_class(status=304)
             _public_headers(response, etag)
             return response
