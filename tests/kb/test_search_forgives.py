@@ -42,8 +42,9 @@ def test_an_english_question_gets_a_swedish_note_and_swedish_matches(client):
     assert "Vägledningen finns bara på svenska" in html
     assert "Menade du" not in html
     assert "tvangsaktenskap-och-aktenskapstvang" in results_of(html)[:3]
-    api = client.get("/api/v1/search", query_string={"q": "what should I do if my pupil is forced to marry"})
-    assert api.get_json()["suggestion"] is None
+    for question in ("what should I do if my pupil is forced to marry", "What skuld I do if she is taken abroad"):
+        assert client.get("/api/v1/search", query_string={"q": question}).get_json()["suggestion"] is None
+        assert "Menade du" not in client.get("/kunskap/sok", query_string={"q": question}).get_data(as_text=True)
 
 
 @pytest.mark.usefixtures("guidance")
