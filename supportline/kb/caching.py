@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, g, request
@@ -30,6 +32,11 @@ from werkzeug.http import parse_etags
 # and every POST are never cached.
 PUBLIC_PREFIXES = ("/kunskap", "/api/v1/search", "/api/v1/articles/")
 PRIVATE_PREFIXES = ("/kunskap/redaktor", "/kunskap/forslag")
+SEARCH_PATHS = ("/kunskap/sok", "/api/v1/search")
+# Anonymous pages kept by each process, by ETag: the tag names everything a page shows, so the
+# same tag is the same page. Spares the rendering when no proxy is in front or it has no copy.
+RESPONSES_KEPT = 256
+RESPONSE_MAX_BYTES = 256 * 1024
 # The response differs by whether the request is a staff member's (session cookie or token).
 VARY = "Cookie, Authorization"
 TOKEN_WINDOW_SECONDS = 3600
@@ -137,6 +144,15 @@ def _page_state() -> list[str]:
     from supportline.kb import service
 
     state = [service.content_position()]
+    if request.path in SEARCH_PATHS:
+        # Results come from this host's index, which may lag the database by a few seconds:
+        # bring it up to date first (as the search would), and name the position it is at, so a
+        # page made from a lagging index is never kept under the tag of the current one.
+        from supportline.kb.index_sync import sync_index
+        from supportline.search_index import get_index
+
+        sync_index()
+        state.append(str(get_index().position()))
     if request.path in ("/kunskap", "/kunskap/"):
         # The start page lists the most-read articles, which the view counter reorders.
         state.extend(row.slug for row in service.most_read())
@@ -163,6 +179,9 @@ def _public_headers(response, etag: str) -> None:
 def init_app(app) -> None:
     app.session_interface = PublicPagesSessionInterface()
 
+    kept: OrderedDict[str, tuple[bytes, str, int | None]] = OrderedDict()
+    kept_lock = threading.Lock()
+
     @app.before_request
     def answer_not_modified():
         if not cacheable_request():
@@ -171,13 +190,38 @@ def init_app(app) -> None:
         # If-None-Match compares weakly (RFC 9110): nginx's gzip turns the tag into W/"…".
         if parse_etags(request.headers.get("If-None-Match")).contains_weak(etag):
             response = app.response_class(status=304)
-            _public_headers(response, etag)
-            return response
-        return None
+        else:
+            with kept_lock:
+                entry = kept.get(etag)
+                if entry is not None:
+                    kept.move_to_end(etag)
+            if entry is None:
+                return None
+            body, mimetype, viewed = entry
+            response = app.response_class(body, mimetype=mimetype)
+            if viewed is not None:
+                from supportline.kb.service import count_view
+
+                count_view(viewed)
+        _public_headers(response, etag)
+        g.public_answered_early = True
+        return response
+
+    @app.after_request
+    def keep_public_response(response):
+        etag = g.get("public_etag")
+        if (etag and response.status_code == 200 and not g.get("public_answered_early") and not response.is_streamed
+                and response.calculate_content_length() is not None
+                and response.calculate_content_length() <= RESPONSE_MAX_BYTES):
+            with kept_lock:
+                kept[etag] = (response.get_data(), response.mimetype, g.get("kb_viewed_article"))
+                while len(kept) > RESPONSES_KEPT:
+                    kept.popitem(last=False)
+        return response
 
     @app.after_request
     def public_cache_headers(response):
-        if g.get("public_response"):  # a 304 from answer_not_modified
+        if g.get("public_answered_early"):  # a 304 or a kept copy from answer_not_modified
             return response
         etag = g.get("public_etag")
         if etag and response.status_code == 200:

@@ -207,7 +207,7 @@ _views_written_at: dict[str, float] = {}
 _views_lock = threading.Lock()
 
 
-def count_view(row: Article) -> None:
+def count_view(article_id: int) -> None:
     """Count a read; the counts reach the database at most every SUPPORTLINE_VIEW_FLUSH_SECONDS
     per process (a restarted process loses at most that many seconds of counts)."""
     from flask import current_app
@@ -215,7 +215,7 @@ def count_view(row: Article) -> None:
     database = str(db.engine.url)
     now = time.monotonic()
     with _views_lock:
-        _pending_views.setdefault(database, Counter())[row.id] += 1
+        _pending_views.setdefault(database, Counter())[article_id] += 1
         written = _views_written_at.setdefault(database, now)
         due = now - written >= current_app.config["SUPPORTLINE_VIEW_FLUSH_SECONDS"]
     if due:

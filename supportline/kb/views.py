@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -98,7 +98,8 @@ def article(slug: str):
     page = _article_page(row, FeedbackForm(formdata=None), thanks=thanks if thanks in FEEDBACK_THANKS else None)
     # After rendering: the counter's commit would otherwise make the page load the row again.
     if row.status == "published":
-        service.count_view(row)
+        service.count_view(row.id)
+        g.kb_viewed_article = row.id  # a copy of the page kept by supportline.kb.caching counts too
     return page
 
 

@@ -187,3 +187,36 @@ def test_views_are_written_together_not_one_transaction_per_read(app, client, mo
     with app.app_context():
         write_views()
     assert views() == 4
+
+
+@pytest.mark.usefixtures("imported")
+def test_a_repeated_anonymous_read_is_served_from_the_kept_copy_and_still_counted(app, client, login_as):
+    from flask import template_rendered
+
+    from supportline.kb.models import Article
+    from supportline.kb.service import get_article, save_article, to_doc
+
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    path = "/kunskap/utreseforbud-kort"
+    with template_rendered.connected_to(record, app):
+        first = client.get(path)
+        second = client.get(path)
+        assert rendered == ["kb/article.html"]  # once: the second read is the kept copy
+        assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+        assert second.headers["Cache-Control"].startswith("public") and "Set-Cookie" not in second.headers
+        with app.app_context():
+            assert db.session.scalar(select(Article.views).where(Article.slug == "utreseforbud-kort")) == 2
+            row = get_article("utreseforbud-kort")
+            doc = to_doc(row)
+            doc.summary = "En ny sammanfattning."
+            save_article(None, doc, article_id=row.id)
+        assert "En ny sammanfattning." in client.get(path).get_data(as_text=True)
+        assert rendered == ["kb/article.html"] * 2
+        staff = app.test_client()
+        staff.set_cookie("supportline_session", "x", domain="localhost")
+        staff.get(path)
+        assert rendered == ["kb/article.html"] * 3  # never the anonymous copy
