@@ -149,10 +149,8 @@ def _page_state() -> list[str]:
         # bring it up to date first (as the search would), and name the position it is at, so a
         # page made from a lagging index is never kept under the tag of the current one.
         from supportline.kb.index_sync import sync_index
-        from supportline.search_index import get_index
 
-        sync_index()
-        state.append(str(get_index().position()))
+        state.append(str(sync_index().position))
     if request.path in ("/kunskap", "/kunskap/"):
         # The start page lists the most-read articles, which the view counter reorders.
         state.extend(row.slug for row in service.most_read())
