@@ -179,7 +179,8 @@ def rendered_body(row: Article) -> str:
     return _render_cached(row.body, frozenset(published_slugs()))
 
 
-@functools.lru_cache(maxsize=256)
+# About 4 ms per article of a few pages; 1,024 rendered articles of ~10 KB each are ~10 MB a process.
+@functools.lru_cache(maxsize=1024)
 def _render_cached(body: str, slugs: frozenset) -> str:
     return knowledge.render_markdown(body, known_slugs=set(slugs))
 
