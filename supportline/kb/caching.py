@@ -10,8 +10,10 @@ once it exists) is covered without a decorator on each view.
 
 The ETag is computed before the view runs, from what an anonymous page shows: the articles'
 change log (every new revision, publication and archiving adds a row to it), the code and the
-settings the process runs with, the hour window of the feedback form's token, and, for the
-start page, its most-read list. A matching If-None-Match is answered with 304 without rendering.
+settings the process runs with, the hour window of the feedback form's token, for search pages
+the position of this host's index, and for the start page its most-read list. A matching
+If-None-Match is answered with 304 without rendering, and a page this process made under the same
+tag is served again from memory.
 """
 
 from __future__ import annotations
