@@ -47,7 +47,7 @@ run-sending: install
 	@echo "Den sändande installationen körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
 	@$(SENDER_ENV) $(SL) run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need (Chromium, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
+## make test: install what the tests need (Chromium, nginx, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
 test: install test-tools postgres redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory audit-code
@@ -58,6 +58,9 @@ test-tools:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		echo "Installing Debian's nginx for the reverse-proxy tests (deploy/nginx.conf)"; \
+		$(SUDO) apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-package-lock --no-audit --no-fund --loglevel=error
 
 # The tests need the PostgreSQL server at 127.0.0.1:5432; start the local cluster if it is down,

@@ -187,9 +187,14 @@ def run(args) -> dict:
     return out
 
 
+def runs_by_target(out: dict) -> tuple[dict, list[int]]:
+    """The wrk runs by (target, connections), and the connection counts measured."""
+    return ({(r["target"], r["connections"]): r for r in out["runs"]},
+            sorted({r["connections"] for r in out["runs"]}))
+
+
 def markdown(out: dict, command: str) -> str:
-    runs = {(r["target"], r["connections"]): r for r in out["runs"]}
-    connections = sorted({r["connections"] for r in out["runs"]})
+    runs, connections = runs_by_target(out)
     lines = [
         f"## Search page through HTTP ({out['date']})",
         "",
@@ -239,10 +244,16 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    return run_wrk_bench(parser, argv, "bench_search_http.py", run, markdown)
+
+
+def run_wrk_bench(parser, argv, script: str, run, markdown) -> int:
+    """Parse the arguments (--duration, --connections, --json), run, print the Markdown section
+    with the command that made it, and write the JSON when asked."""
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 60 or not all(1 <= c <= 64 for c in args.connections):
         parser.error("duration 1-60 s, connections 1-64")
-    command = (".venv/bin/python bench/bench_search_http.py " + " ".join(argv if argv is not None else sys.argv[1:]))
+    command = f".venv/bin/python bench/{script} " + " ".join(argv if argv is not None else sys.argv[1:])
     out = run(args)
     print(markdown(out, command.strip()))
     if args.json:

@@ -217,9 +217,14 @@ class SpellingWords:
         return None
 
 
-def read_spelling(path) -> dict[str, int]:
+def read_spelling(path) -> dict[str, Counter]:
+    """The spelling words of a build per visibility ("public", "internal"): a reader is only
+    ever offered words from articles they may see."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return {str(word): int(count) for word, count in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(visibility): Counter({str(word): int(count) for word, count in words.items()})
+            for visibility, words in data.items() if isinstance(words, dict)}

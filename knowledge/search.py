@@ -74,7 +74,7 @@ from .words import load_synonyms
 
 # Bump whenever the schema, the analyzer or what is indexed changes: an index built with another
 # version is reported as needing a rebuild instead of returning wrong results.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TEXT_FIELDS = ("title", "summary", "body")
 POINTER = "CURRENT"
@@ -113,6 +113,28 @@ QUESTION_WORDS = frozenset(
     "gör göra gjorde ska skall måste bör borde egentligen undrar också ens väl typ liksom".split()
 )
 STOP_WORDS = frozenset(stopwords_for_language("sv")) | QUESTION_WORDS
+
+# Words that mark a question written in English ("what should I do if …"): English function words
+# that are not Swedish words too. The guidance is in Swedish, so such a query is searched with the
+# words the index knows, and no spelling suggestion is built from the English ones.
+ENGLISH_WORDS = (frozenset(stopwords_for_language("en")) | frozenset(
+    "what how why where who which should would could can does did my your our their about help please "
+    "child children girl boy school police forced marriage honour honor violence".split()
+)) - STOP_WORDS - frozenset(stopwords_for_language("sv")) - {"barn", "skola"}
+ENGLISH_MIN_WORDS = 2
+
+# Help pages about the guidance itself ("Så använder du kunskapsbanken"): not results of a search
+# unless the query asks for one by its title, or for the topic.
+HELP_TOPIC = "help"
+
+
+def foreign_language(items: list[Item]) -> bool:
+    """Whether a query reads as English rather than Swedish: at least two English function words,
+    and more of them than Swedish stop words."""
+    words = [word.lower() for item in items if item.kind in ("word", "phrase") for word in item.words]
+    english = sum(word in ENGLISH_WORDS for word in words)
+    swedish = sum(word in STOP_WORDS for word in words)
+    return english >= ENGLISH_MIN_WORDS and english > swedish
 
 
 def swedish_analyzer():
@@ -420,6 +442,11 @@ class SearchResults:
     suggestion: str | None
     query: str
     partial: bool = False
+    # The query read as English: only the words the index knows were searched.
+    foreign: bool = False
+    # Set when the query found nothing and these are the results of its suggestion instead:
+    # the query as the reader wrote it.
+    corrected_from: str | None = None
 
 
 class _MarkFormatter(Formatter):
@@ -624,14 +651,14 @@ class SearchIndex:
             else:
                 writer = ix.writer(procs=1, limitmb=BUILD_LIMIT_MB)
             seen: set[str] = set()
-            words: Counter = Counter()
+            words: dict[str, Counter] = {}
             try:
                 for article in articles:
                     if article.slug in seen:
                         raise ValueError(f"sluggen {article.slug!r} förekommer flera gånger")
                     seen.add(article.slug)
                     document = self._document(article)
-                    words.update(_spelling_words(document))
+                    words.setdefault(document["visibility"], Counter()).update(_spelling_words(document))
                     writer.add_document(**document)
             except BaseException:
                 writer.cancel()
@@ -645,8 +672,7 @@ class SearchIndex:
                 if searcher.doc_count() != len(seen):
                     raise RuntimeError(f"sökindexet fick {searcher.doc_count()} av {len(seen)} artiklar")
             ix.close()
-            spelling = spelling_counts(words, STOP_WORDS)
-            _write_atomic(path / SPELLING_FILE, json.dumps(spelling, ensure_ascii=False))
+            _write_spelling(path / SPELLING_FILE, words)
             meta = {"schema_version": SCHEMA_VERSION, "built_at": stamp.isoformat(timespec="seconds"),
                     "position": position}
             _write_atomic(path / META, json.dumps(meta))
@@ -703,7 +729,13 @@ class SearchIndex:
 
     def _apply_locked(self, upserts: Iterable[Article], deletes: Iterable[str], position: str | None) -> int:
         documents = [self._document(article) for article in upserts]
+        deletes = list(deletes)
         build, ix, _meta = self._open()
+        # The words of what is replaced or removed leave the spelling list with it (an archived
+        # or internal article's words must never be suggested to a public reader).
+        with ix.searcher() as searcher:
+            replaced = [stored for slug in dict.fromkeys([*deletes, *(d["slug"] for d in documents)])
+                        if (stored := searcher.document(slug=slug)) is not None]
         writer = self._writer(ix)
         deleted = 0
         try:
@@ -723,14 +755,14 @@ class SearchIndex:
                     lock.release()
                 writer.is_closed = True
             raise
-        if documents:
-            # Words only ever join the list (a deleted article's words stay until the next build):
-            # a suggestion is only shown when the corrected query finds something.
+        if documents or replaced:
             spelling_path = self.root / build / SPELLING_FILE
-            spelling = Counter(read_spelling(spelling_path))
+            spelling = read_spelling(spelling_path)
+            for stored in replaced:
+                spelling.setdefault(stored.get("visibility", "public"), Counter()).subtract(_spelling_words(stored))
             for document in documents:
-                spelling.update(spelling_counts(Counter(_spelling_words(document)), STOP_WORDS))
-            _write_atomic(spelling_path, json.dumps(spelling, ensure_ascii=False))
+                spelling.setdefault(document["visibility"], Counter()).update(_spelling_words(document))
+            _write_spelling(spelling_path, spelling)
         if position is not None:
             _write_atomic(self.root / build / POSITION_FILE, json.dumps({"position": position}))
         return deleted
@@ -830,21 +862,27 @@ class SearchIndex:
         page: int = 1,
         pagelen: int = 10,
         include_internal: bool = False,
+        forgive: bool = False,
     ) -> SearchResults:
         """Search public (and with include_internal also internal) articles.
 
         Raises IndexUnavailable when there is no usable index. With an empty query but a topic
-        or audience, all articles in it are listed.
+        or audience, all articles in it are listed. With forgive, a query that finds nothing but
+        has a suggestion that does returns the suggestion's results (marked corrected_from).
         """
         items = lex(query)
         normalised = render(items)
         page = min(max(int(page or 1), 1), MAX_PAGE)
         pagelen = min(max(int(pagelen or 10), 1), MAX_PAGELEN)
-        empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised)
         searcher = self._searcher()
+        foreign = foreign_language(items)
+        empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised, foreign=foreign)
         if (topic and topic not in TOPICS) or (audience and audience not in AUDIENCES):
             return empty
         generation = self._generation(searcher)
+        allow, restrict = self._filters(generation, topic, audience, include_internal)
+        if foreign:
+            items = [item for item in items if item.kind == "word" and self._visible(searcher, item, restrict)]
         if has_terms(items):
             q = self._parse(items, searcher, generation)
             if q is NullQuery:
@@ -854,8 +892,11 @@ class SearchIndex:
         else:
             return empty
 
-        allow, restrict = self._filters(generation, topic, audience, include_internal)
         matches = self._run(generation, q, allow, restrict)
+        if topic != HELP_TOPIC:
+            matches = self._without_help(searcher, generation, matches, items)
+        if not has_terms(items):
+            matches = self._listing_order(searcher, matches)
         total = len(matches)
         facets = self._facets(generation, matches)
         # Highest score first, then index order (as Whoosh's collector ranks ties).
@@ -880,7 +921,13 @@ class SearchIndex:
                     visibility=stored.get("visibility", "public"),
                 )
             )
-        suggestion = self._suggest(searcher, generation, items, allow, restrict) if has_terms(items) else None
+        suggest = has_terms(items) and not foreign
+        suggestion = self._suggest(searcher, generation, items, allow, restrict) if suggest else None
+        if forgive and not total and suggestion:
+            corrected = self.search(suggestion, topic, audience, page, pagelen, include_internal)
+            if corrected.total:
+                corrected.corrected_from = normalised
+                return corrected
         return SearchResults(
             hits=hits,
             total=total,
@@ -890,7 +937,48 @@ class SearchIndex:
             suggestion=suggestion,
             query=normalised,
             partial=False,
+            foreign=foreign,
         )
+
+    @staticmethod
+    def _visible(searcher, item: Item, restrict) -> bool:
+        """Whether a word occurs in an article the reader may see."""
+        reader = searcher.reader()
+        for token in analyse(" ".join(item.words)):
+            for name in TEXT_FIELDS:
+                if reader.doc_frequency(name, token) and (not restrict or any(
+                        docnum not in restrict for docnum in reader.postings(name, token).all_ids())):
+                    return True
+        return False
+
+    @staticmethod
+    def _without_help(searcher, generation: Generation, matches: dict[int, float], items: list[Item]):
+        """The matches without help pages, except one whose title holds every word of the query."""
+        help_docs = generation.docset("topics", HELP_TOPIC) & matches.keys()
+        if not help_docs:
+            return matches
+        wanted = {token for item in items if item.kind in ("word", "phrase") and item.op != "NOT"
+                  for token in analyse(" ".join(item.words))}
+        titles = getattr(generation, "help_titles", None)
+        if titles is None:  # per searcher generation: the stored fields are costly to read each time
+            titles = generation.help_titles = {}
+        for docnum in help_docs - titles.keys():
+            titles[docnum] = frozenset(analyse(searcher.stored_fields(docnum).get("title", "")))
+        keep = {docnum for docnum in help_docs if wanted and wanted <= titles[docnum]}
+        return {docnum: score for docnum, score in matches.items() if docnum not in help_docs or docnum in keep}
+
+    @staticmethod
+    def _listing_order(searcher, matches: dict[int, float]) -> dict[int, float]:
+        """A topic or audience listed without a query: first steps first, then the articles written
+        for fewest audiences (the most specific), then by title."""
+        def rank(docnum: int) -> tuple:
+            stored = searcher.stored_fields(docnum)
+            title = stored.get("title", "")
+            return (not title.startswith("Första steg"), len(_split_codes(stored.get("audiences"))), title.lower())
+
+        ordered = sorted(matches, key=rank)
+        # Scores that sort like the ranks (search() orders by score, then by document number).
+        return {docnum: float(len(ordered) - position) for position, docnum in enumerate(ordered)}
 
     def _facets(self, generation: Generation, matches: dict[int, float]) -> dict[str, dict[str, int]]:
         """Counts per topic and audience over all matches, from document sets cached per generation."""
@@ -957,16 +1045,22 @@ class SearchIndex:
             out[docnum] = formatter.format(best)
         return out
 
-    def _spelling(self, generation: Generation) -> SpellingWords:
-        words = getattr(generation, "spelling", None)
-        if words is None:
+    def _spelling(self, generation: Generation, include_internal: bool) -> SpellingWords:
+        """The words a reader may be offered: those of public articles, and for staff also those of
+        internal ones."""
+        cache = getattr(generation, "spelling", None)
+        if cache is None:
             state: _ReaderState = self._local.state
-            words = generation.spelling = SpellingWords(read_spelling(self.root / state.build / SPELLING_FILE))
-        return words
+            by_visibility = read_spelling(self.root / state.build / SPELLING_FILE)
+            public = by_visibility.get("public", Counter())
+            every = sum(by_visibility.values(), Counter())
+            cache = generation.spelling = {False: SpellingWords(public), True: SpellingWords(every)}
+        return cache[include_internal]
 
     def _suggest(self, searcher, generation: Generation, items: list[Item], allow, restrict) -> str | None:
-        """A corrected query when a word is in no article and a correction finds something."""
-        reader = searcher.reader()
+        """A corrected query when a word is in no article the reader may see and a correction
+        finds something. Both the words offered and the check that a word is known go by what the
+        reader may see, so neither confirms a word that only an internal article holds."""
         corrector = None
         corrected: list[Item] = []
         changed = False
@@ -981,10 +1075,10 @@ class SearchIndex:
                 low, high = SUGGESTION_WORD_LENGTH
                 if not key or key in self.synonyms or not low <= len(word) <= high:
                     continue
-                if any(reader.doc_frequency(name, token) for name in TEXT_FIELDS for token in key):
+                if self._visible(searcher, Item("word", (word,)), restrict):
                     continue
                 if corrector is None:
-                    corrector = self._spelling(generation)
+                    corrector = self._spelling(generation, include_internal=restrict is None)
                 suggestion = corrector.suggest(word.lower(), maxdist=2, prefix=1)
                 if suggestion:
                     words[-1] = suggestion
@@ -996,8 +1090,16 @@ class SearchIndex:
         return render(corrected) if self._run(generation, q, allow, restrict) else None
 
 
-def _spelling_words(document: dict[str, str]) -> list[str]:
-    return spelling_words((document["title"], document["summary"], document["body"]))
+def _spelling_words(document: dict[str, str]) -> Counter:
+    """The words of a document the spelling list counts (stop words and short words left out)."""
+    words = Counter(spelling_words((document["title"], document["summary"], document["body"])))
+    return Counter(spelling_counts(words, STOP_WORDS))
+
+
+def _write_spelling(path: Path, by_visibility: dict[str, Counter]) -> None:
+    data = {visibility: {word: count for word, count in sorted(words.items()) if count > 0}
+            for visibility, words in by_visibility.items()}
+    _write_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 def _build_procs(documents: int) -> int:

@@ -17,6 +17,8 @@ TOPICS: dict[str, str] = {
     "health_care": "Hälso- och sjukvård",
     "method": "Metodstöd",
     "other": "Annat",
+    # Pages about the knowledge base itself; search leaves them out unless asked for by title.
+    "help": "Om kunskapsbanken",
 }
 
 AUDIENCES: dict[str, str] = {

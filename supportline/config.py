@@ -139,6 +139,13 @@ def load_config(instance_path: str) -> dict:
         # here counts as confirmed by the operator.
         "SUPPORTLINE_LINE_CONTACT": {key: os.environ.get(f"SUPPORTLINE_LINE_{key.upper()}")
                                      for key in LINE_CONTACT_KEYS},
+        # Public guidance for anonymous readers: how long a browser or proxy may keep a page
+        # (seconds), and how long after that it may still show it while fetching a new copy.
+        "SUPPORTLINE_PUBLIC_MAX_AGE": int(os.environ.get("SUPPORTLINE_PUBLIC_MAX_AGE", "60")),
+        "SUPPORTLINE_PUBLIC_STALE_SECONDS": int(os.environ.get("SUPPORTLINE_PUBLIC_STALE_SECONDS", "300")),
+        # How often a web process writes the article view counts it has gathered (seconds).
+        "SUPPORTLINE_VIEW_FLUSH_SECONDS": float(os.environ.get("SUPPORTLINE_VIEW_FLUSH_SECONDS",
+                                                               "0" if env == "test" else "10")),
         # Sessions: revocable rows on the server; the cookie only carries their id.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SUPPORTLINE_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SUPPORTLINE_SESSION_ABSOLUTE_HOURS", "10")),

@@ -121,6 +121,25 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+FORM_TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
+# What a browser sends with a form posted from one of the site's own pages.
+SAME_ORIGIN = {"Origin": "http://localhost"}
+
+
+def feedback_token_from(html: str) -> str:
+    """The article feedback form's own token (it has no session-bound CSRF token)."""
+    match = FORM_TOKEN_RE.search(html)
+    assert match, "page has no feedback form token"
+    return match.group(1)
+
+
+def post_feedback(client, slug: str, token: str | None = None, headers=SAME_ORIGIN, **data):
+    """Answer "Var detta till hjälp?" on an article as a reader's browser does."""
+    if token is None:
+        token = feedback_token_from(client.get(f"/kunskap/{slug}").get_data(as_text=True))
+    return client.post(f"/kunskap/{slug}/aterkoppling", data={"form_token": token, **data}, headers=headers)
+
+
 @pytest.fixture
 def create_user(app):
     """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True)."""

@@ -2,9 +2,10 @@
 
 
 def init_app(app) -> None:
-    from supportline.kb import api, contact, views
+    from supportline.kb import api, caching, contact, views
 
     contact.init_app(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    caching.init_app(app)

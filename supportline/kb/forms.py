@@ -99,6 +99,14 @@ class ArticleForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
+    """Sent by anonymous readers without a session: instead of Flask-WTF's session-bound CSRF
+    token it carries a signed token of its own (supportline.kb.caching), checked by the view
+    together with the Origin of the post."""
+
+    class Meta:
+        csrf = False
+
+    form_token = HiddenField()
     helpful = RadioField("Var detta till hjälp?", choices=[SelectChoice("ja", "Ja"), SelectChoice("nej", "Nej")],
                          validators=[InputRequired("Svara ja eller nej.")])
     comment = TextAreaField("Vad saknade du? (frivilligt, visas inte publikt; skriv inga namn eller personuppgifter)",

@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -70,6 +70,8 @@ def record_change(*slugs: str) -> None:
     """Log that these articles changed; call inside the transaction that changes them."""
     for slug in dict.fromkeys(slugs):
         db.session.add(IndexChange(slug=slug))
+    # The head looked up earlier in this request or job (kb.service.content_position) is old now.
+    g.pop("kb_position", None)
 
 
 def _published(slugs: set[str] | None = None) -> list[knowledge.Article]:

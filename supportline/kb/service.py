@@ -10,6 +10,9 @@ import datetime as dt
 import difflib
 import functools
 import os
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.kb.contact import line_contact
-from supportline.kb.index_sync import record_change, sync_index
+from supportline.kb.index_sync import log_head, record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
 from supportline.observability.metrics import timed_search
 from supportline.transactions import begin_write
@@ -148,7 +151,50 @@ def published_articles(include_internal: bool = False) -> list[Article]:
 
 
 def published_slugs() -> set[str]:
-    return set(db.session.scalars(select(Article.slug).where(Article.status == "published")))
+    return {item.slug for item in _listing(True)}
+
+
+def content_position() -> str:
+    """The articles' change log head (every revision adds a row), looked up once per request:
+    what a public page shows can only change when it moves."""
+    from flask import g
+
+    if "kb_position" not in g:
+        g.kb_position = log_head()
+    return g.kb_position
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A published article as lists and "related articles" need it: no body, no ORM object."""
+
+    id: int
+    slug: str
+    title: str
+    topics: frozenset
+    audiences: frozenset
+    visibility: str
+
+
+# The published articles per (database, change-log head): loading and decoding every row on
+# each article view cost most of the view's time with a few hundred articles.
+_listings: dict[tuple, tuple[Listed, ...]] = {}
+_LISTINGS_KEPT = 8
+
+
+def _listing(include_internal: bool) -> tuple[Listed, ...]:
+    key = (str(db.engine.url), content_position())
+    every = _listings.get(key)
+    if every is None:
+        rows = db.session.execute(select(Article.id, Article.slug, Article.title, Article.topics, Article.audiences,
+                                         Article.visibility).where(Article.status == "published")
+                                  .order_by(Article.title))
+        every = tuple(Listed(r.id, r.slug, r.title, frozenset(r.topics or ()), frozenset(r.audiences or ()),
+                             r.visibility) for r in rows)
+        if len(_listings) >= _LISTINGS_KEPT:
+            _listings.clear()
+        _listings[key] = every
+    return every if include_internal else tuple(item for item in every if item.visibility == "public")
 
 
 def rendered_body(row: Article) -> str:
@@ -164,26 +210,62 @@ def shown_doc(row: Article) -> knowledge.Article:
     return knowledge.expand_article(to_doc(row), line_contact())
 
 
-@functools.lru_cache(maxsize=256)
+# About 4 ms per article of a few pages; 1,024 rendered articles of ~10 KB each are ~10 MB a process.
+@functools.lru_cache(maxsize=1024)
 def _render_cached(body: str, slugs: frozenset) -> str:
     return knowledge.render_markdown(body, known_slugs=set(slugs))
 
 
-def related_articles(row: Article, include_internal: bool, limit: int = 4) -> list[Article]:
+def related_articles(row: Article, include_internal: bool, limit: int = 4) -> list[Listed]:
     """Published articles sharing most topics, then audiences, with this one."""
-    candidates = published_articles(include_internal)
-    topics, audiences = set(row.topics or []), set(row.audiences or [])
-
-    def score(other: Article) -> tuple:
-        return (len(topics & set(other.topics or [])), len(audiences & set(other.audiences or [])), -other.id)
-
-    ranked = sorted((a for a in candidates if a.id != row.id), key=score, reverse=True)
-    return [a for a in ranked if score(a)[0] > 0][:limit]
+    return list(_related(content_position(), str(db.engine.url), row.id, frozenset(row.topics or ()),
+                         frozenset(row.audiences or ()), include_internal, limit))
 
 
-def count_view(row: Article) -> None:
+@functools.lru_cache(maxsize=1024)
+def _related(position: str, database: str, article_id: int, topics: frozenset, audiences: frozenset,
+             include_internal: bool, limit: int) -> tuple[Listed, ...]:
+    def score(other: Listed) -> tuple:
+        return (len(topics & other.topics), len(audiences & other.audiences), -other.id)
+
+    ranked = sorted((a for a in _listing(include_internal) if a.id != article_id), key=score, reverse=True)
+    return tuple(a for a in ranked if score(a)[0] > 0)[:limit]
+
+
+# Views counted by this process and not yet written, per database: when a case is in the news,
+# one write transaction per read would queue every reader of the same article on one row.
+_pending_views: dict[str, Counter] = {}
+_views_written_at: dict[str, float] = {}
+_views_lock = threading.Lock()
+
+
+def count_view(article_id: int) -> None:
+    """Count a read; the counts reach the database at most every SUPPORTLINE_VIEW_FLUSH_SECONDS
+    per process (a restarted process loses at most that many seconds of counts)."""
+    from flask import current_app
+
+    database = str(db.engine.url)
+    now = time.monotonic()
+    with _views_lock:
+        _pending_views.setdefault(database, Counter())[article_id] += 1
+        written = _views_written_at.setdefault(database, now)
+        due = now - written >= current_app.config["SUPPORTLINE_VIEW_FLUSH_SECONDS"]
+    if due:
+        write_views()
+
+
+def write_views() -> None:
+    """Write this process's pending view counts to the database, in one transaction."""
+    database = str(db.engine.url)
+    with _views_lock:
+        pending = _pending_views.pop(database, Counter())
+        _views_written_at[database] = time.monotonic()
+    if not pending:
+        return
     begin_write()
-    db.session.execute(Article.__table__.update().where(Article.id == row.id).values(views=Article.views + 1))
+    for article_id, count in sorted(pending.items()):
+        db.session.execute(Article.__table__.update().where(Article.id == article_id)
+                           .values(views=Article.views + count))
     db.session.commit()
 
 
@@ -448,12 +530,13 @@ class FallbackHit:
 
 
 def search(query: str, *, topic: str | None = None, audience: str | None = None, page: int = 1,
-           pagelen: int = 10, include_internal: bool = False):
+           pagelen: int = 10, include_internal: bool = False, forgive: bool = False):
+    """Search the guidance; with forgive, a query without hits gets its suggestion's results."""
     sync_index()
     with timed_search("knowledge"):
         try:
             results = _index().search(query, topic=topic, audience=audience, page=page, pagelen=pagelen,
-                                      include_internal=include_internal)
+                                      include_internal=include_internal, forgive=forgive)
             results.degraded = False
             return results
         except knowledge.IndexUnavailable:

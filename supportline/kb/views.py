@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,8 +13,8 @@ import knowledge
 from supportline import ratelimit
 from supportline.auth import roles_required
 from supportline.auth.forms import EmptyForm
-from supportline.extensions import db
-from supportline.kb import service
+from supportline.extensions import csrf, db
+from supportline.kb import caching, service
 from supportline.kb.forms import SOURCE_HINT, ArticleForm, FeedbackForm
 from supportline.kb.models import ARTICLE_STATUSES, Article
 from supportline.query_args import parse_int, read_int
@@ -40,10 +40,22 @@ def _code_arg(name: str, known: dict[str, str]) -> str | None:
 
 # --- public ---------------------------------------------------------------------
 
+# "Jag arbetar …": the sectors that call the line most, each to its articles, first steps first.
+SECTORS = [
+    ("school", "i skolan"),
+    ("preschool", "i förskolan"),
+    ("social_services", "i socialtjänsten"),
+    ("health", "i hälso- och sjukvården"),
+    ("police", "inom polisen"),
+    ("civil_society", "i civilsamhället"),
+    ("prosecution", "som åklagare"),
+]
+
+
 @bp.get("/")
 def index():
     staff = _staff()
-    return render_template("kb/index.html", topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
+    return render_template("kb/index.html", topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, sectors=SECTORS,
                            topic_counts=service.topic_counts(staff),
                            most_read=service.most_read(include_internal=staff),
                            articles=service.published_articles(staff))
@@ -52,6 +64,8 @@ def index():
 @bp.get("/sok")
 def search():
     query = request.args.get("q", "")
+    # ?exakt=1: the words as written, without showing a suggestion's results instead.
+    exact = request.args.get("exakt") == "1"
     topic = _code_arg("topic", knowledge.TOPICS)
     audience = _code_arg("audience", knowledge.AUDIENCES)
     unknown = [name for name, known in (("topic", knowledge.TOPICS), ("audience", knowledge.AUDIENCES))
@@ -59,7 +73,7 @@ def search():
     results = None
     if knowledge.normalise_query(query) or topic or audience:
         results = service.search(query, topic=topic, audience=audience, page=_int_arg("page"), pagelen=PAGE_SIZE,
-                                 include_internal=_staff())
+                                 include_internal=_staff(), forgive=not exact)
     return render_template("kb/search.html", query=query, topic=topic, audience=audience, results=results,
                            unknown_filter=bool(unknown), topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES,
                            search_url=partial(_search_url, url_for("kb.search")))
@@ -79,37 +93,58 @@ def article(slug: str):
                               and current_user.has_role("editor", "admin"), include_internal=staff)
     if row is None:
         abort(404)
+    thanks = request.args.get("tack")
+    page = _article_page(row, FeedbackForm(formdata=None), thanks=thanks if thanks in FEEDBACK_THANKS else None)
+    # After rendering: the counter's commit would otherwise make the page load the row again.
     if row.status == "published":
-        service.count_view(row)
-    html = service.rendered_body(row)
+        service.count_view(row.id)
+        g.kb_viewed_article = row.id  # a copy of the page kept by supportline.kb.caching counts too
+    return page
+
+
+# ?tack=… after a feedback post: the thanks shows where the form was (no flash, no session).
+FEEDBACK_THANKS = {
+    "1": "Tack för ditt svar!",
+    "rensad": "Tack för ditt svar! Vi tog bort något som såg ut som personuppgifter ur kommentaren innan "
+              "den sparades.",
+}
+FOREIGN_POST = ("Svaret kom inte från kunskapsbankens egen sida och togs inte emot. Ditt svar finns kvar: "
+                "skicka det här igen.")
+OLD_FORM = "Sidan hade varit öppen länge och svaret togs inte emot. Ditt svar finns kvar: skicka det igen."
+
+
+def _article_page(row: Article, form: FeedbackForm, *, thanks: str | None = None, problem: str | None = None):
+    staff = _staff()
     feedback = service.feedback_summary(row) if staff else None
     if feedback is not None:
         feedback["links"] = service.times_linked(row)
-    return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704 - sanitised by nh3  # nosec B704
-                           related=service.related_articles(row, staff), form=FeedbackForm(formdata=None),
+    # A fresh token whenever the form is shown, also after a refused post.
+    form.form_token.data = caching.feedback_token(row.slug)
+    return render_template("kb/article.html", article=row,
+                           html=Markup(service.rendered_body(row)),  # noqa: S704 - sanitised by nh3  # nosec B704
+                           related=service.related_articles(row, staff), form=form,
                            topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=feedback,
-                           statuses=ARTICLE_STATUSES)
+                           statuses=ARTICLE_STATUSES, thanks=FEEDBACK_THANKS.get(thanks or ""),
+                           problem=problem)
 
 
 @bp.post("/<slug>/aterkoppling")
+@csrf.exempt  # no session to bind a CSRF token to: the Origin and the form's own token protect it
 def feedback(slug: str):
     row = service.get_article(slug, include_internal=_staff())
     if row is None:
         abort(404)
     form = FeedbackForm()
-    if not form.validate_on_submit():
-        html = service.rendered_body(row)
-        return render_template("kb/article.html", article=row, html=Markup(html),  # noqa: S704  # nosec B704
-                               related=service.related_articles(row, _staff()), form=form,
-                               topics=knowledge.TOPICS, audiences=knowledge.AUDIENCES, feedback=None,
-                               statuses=ARTICLE_STATUSES), 400
+    if not caching.same_origin():
+        return _article_page(row, form, problem=FOREIGN_POST), 403
+    if not caching.feedback_token_valid(form.form_token.data, row.slug):
+        return _article_page(row, form, problem=OLD_FORM), 400
+    if not form.validate():
+        return _article_page(row, form), 400
     ratelimit.limit_in_database("feedback", "SUPPORTLINE_RATELIMIT_FEEDBACK")
     stored = service.record_feedback(row, form.helpful.data == "ja", form.comment.data)
-    message = "Tack för ditt svar!"
-    if stored and "[borttaget]" in stored:
-        message += " Vi tog bort något som såg ut som personuppgifter ur kommentaren innan den sparades."
-    flash(message, "success")
-    return redirect(url_for("kb.article", slug=row.slug) + "#aterkoppling")
+    thanks = "rensad" if stored and "[borttaget]" in stored else "1"
+    return redirect(url_for("kb.article", slug=row.slug, tack=thanks) + "#aterkoppling")
 
 
 # --- for handlers ------------------------------------------------------------------

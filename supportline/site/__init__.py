@@ -2,11 +2,12 @@
 
 
 def init_app(app) -> None:
-    from supportline.site import errors, hardening, headers, unavailable, views
+    from supportline.site import assets, errors, hardening, headers, unavailable, views
     from supportline.swedish import antal
 
     app.register_blueprint(views.bp)
     app.add_template_filter(antal, "antal")
+    assets.init_app(app)
     errors.init_app(app)
     unavailable.init_app(app)
     headers.init_app(app)

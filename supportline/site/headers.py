@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -33,6 +33,8 @@ def init_app(app) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if not request.path.startswith(CACHEABLE_PREFIXES):
+        # Anonymous public guidance gets its own rules (supportline.kb.caching).
+        if (not request.path.startswith(CACHEABLE_PREFIXES) and not g.get("public_response")
+                and "no-store" not in headers.get("Cache-Control", "")):
             headers["Cache-Control"] = "no-store"
         return response

@@ -38,7 +38,14 @@ def test_a_professional_searches_reads_and_answers_without_an_account(page, live
     page.check("#helpful-0")
     page.fill("#comment", "Tydligt, tack")
     page.click("text=Skicka")
-    assert "Tack för ditt svar" in page.inner_text("[role=status]")
+    # The thanks takes the form's place, where the reader is, not the top of the page.
+    thanks = page.locator("#aterkoppling-sektion [role=status]")
+    assert "Tack för ditt svar" in thanks.inner_text()
+    assert thanks.is_visible() and page.locator("#aterkoppling-sektion form").count() == 0
+    box, height = thanks.bounding_box(), page.viewport_size["height"]
+    assert 0 <= box["y"] < height, "the thanks is out of sight"
+    # Reading and answering set no cookie at all.
+    assert page.context.cookies() == []
     assert_accessible(page)
 
 
@@ -92,3 +99,14 @@ def test_a_handler_links_suggested_guidance_while_typing(page, live_server, live
     page.click("#tidslinje >> text=Utreseförbud i korthet")
     assert page.inner_text("h1") == "Utreseförbud i korthet"
     assert "Länkad i ärenden: 1 gång" in page.inner_text(".staff-box")
+
+
+def test_on_a_phone_the_first_screen_shows_the_search_box(page, live_server, live_app, tmp_path):
+    page.set_viewport_size({"width": 375, "height": 812})
+    for path in ("/kunskap/", "/kunskap/sok?q=utreseförbud"):
+        page.goto(live_server + path)
+        for selector in ("#q", ".searchbox button[type=submit]"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 812, (path, selector, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path  # no sideways scrolling
+    assert_accessible(page)

@@ -1,9 +1,11 @@
 import pytest
 from sqlalchemy import select
 
+import knowledge
 from supportline.extensions import db
 from supportline.kb.models import Article, ArticleFeedback
-from tests.conftest import csrf_from
+from tests.conftest import feedback_token_from, post_feedback
+from tests.kb.conftest import article_text
 
 
 def test_public_start_page_lists_topics_and_articles(client, imported):
@@ -32,6 +34,8 @@ def test_search_page_filters_by_topic(client, imported):
 
 def test_spelling_suggestion(client, imported):
     html = client.get("/kunskap/sok?q=utresefrbud").get_data(as_text=True)
+    assert "Visar resultat för <strong>utreseförbud</strong>" in html  # nothing for the typo itself
+    html = client.get("/kunskap/sok?q=utresefrbud&exakt=1").get_data(as_text=True)
     assert "Menade du" in html
 
 
@@ -105,10 +109,9 @@ def test_malicious_markdown_is_inert_on_the_page(app, client, imported, create_u
 
 
 def test_feedback_is_stored_without_personal_data(app, client, imported):
-    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
-    response = client.post("/kunskap/utreseforbud-kort/aterkoppling", data={
-        "csrf_token": csrf_from(page), "helpful": "nej",
-        "comment": "Min elev 20121212-1212 behöver hjälp, ring 070-123 45 67"}, follow_redirects=True)
+    response = post_feedback(client, "utreseforbud-kort", helpful="nej",
+                             comment="Min elev 20121212-1212 behöver hjälp, ring 070-123 45 67")
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     assert "Tack för ditt svar" in response.get_data(as_text=True)
     with app.app_context():
@@ -117,9 +120,7 @@ def test_feedback_is_stored_without_personal_data(app, client, imported):
 
 
 def test_feedback_needs_an_answer(client, imported):
-    page = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
-    response = client.post("/kunskap/utreseforbud-kort/aterkoppling",
-                           data={"csrf_token": csrf_from(page), "comment": "Bra text"})
+    response = post_feedback(client, "utreseforbud-kort", comment="Bra text")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Svara ja eller nej." in html and "Bra text" in html
@@ -127,9 +128,8 @@ def test_feedback_needs_an_answer(client, imported):
 
 def test_feedback_flood_is_rate_limited(app, client, imported, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPORTLINE_RATELIMIT_ENABLED", True)  # off by default in the tests
-    token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
-    codes = [client.post("/kunskap/utreseforbud-kort/aterkoppling", data={"csrf_token": token, "helpful": "ja"}
-                         ).status_code for _ in range(12)]
+    token = feedback_token_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
+    codes = [post_feedback(client, "utreseforbud-kort", token, helpful="ja").status_code for _ in range(12)]
     assert codes[:10] == [302] * 10 and codes[10:] == [429, 429]
 
 
@@ -202,3 +202,26 @@ def test_search_pagination_is_previous_next_and_keeps_the_query(client, app, art
     second = client.get("/kunskap/sok?q=stödsamtal&topic=method&page=2").get_data(as_text=True)
     assert "Sida 2 av 2" in second and 'rel="next"' not in second and 'rel="prev"' in second
     assert second.count("<h3><a href=\"/kunskap/stod-") == 2
+
+
+def test_menade_du_never_confirms_a_word_a_reader_may_not_see(app, client, imported, login_as, auth):
+    """An anonymous reader guessing at words of an internal or archived article gets no
+    suggestion that confirms them, on the page or in the API."""
+    from supportline.kb.service import get_article, save_article, set_status
+
+    editor = login_as("editor")
+    with app.app_context():
+        for slug, visibility, word in (("hemlig-rutin", "internal", "zorbaflinkel"),
+                                       ("gammal-rutin", "public", "blixtrullar")):
+            doc = knowledge.parse_article(article_text(slug=slug, title="Rutin", visibility=visibility,
+                                                       body=f"Kodordet {word} används i samtal."))
+            set_status(editor, save_article(editor, doc), "published")
+        set_status(editor, get_article("gammal-rutin"), "archived")
+    # Staff may be offered the internal word; the archived one is gone for everyone.
+    assert client.get("/api/v1/search", query_string={"q": "Zorbaflinkek skolan"}).get_json()["suggestion"] \
+        == "zorbaflinkel skolan"
+    assert client.get("/api/v1/search", query_string={"q": "blixtrillar skolan"}).get_json()["suggestion"] is None
+    auth.logout()
+    for guess in ("Zorbaflinkek skolan", "blixtrillar skolan"):
+        assert client.get("/api/v1/search", query_string={"q": guess}).get_json()["suggestion"] is None
+        assert "Menade du" not in client.get("/kunskap/sok", query_string={"q": guess}).get_data(as_text=True)

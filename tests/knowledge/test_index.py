@@ -282,6 +282,33 @@ def test_suggestion_ignores_internal_words(index):
     assert index.search("interninstruktio", include_internal=True).suggestion == "interninstruktion"
 
 
+def test_a_guessed_word_of_an_internal_article_is_never_confirmed(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    secret = make("hemlig", "Hemlig rutin", "Kodordet zorbaflinkel gäller i telefon.", visibility="internal")
+    ix.build([*CORPUS, secret])
+    # Beside a word that finds public articles, the corrected query finds something visible:
+    # before, the internal word was offered and so confirmed ("zorbaflinkek" → "zorbaflinkel").
+    assert ix.search("zorbaflinkek utslag").suggestion is None
+    assert ix.search("zorbaflinkek utslag", include_internal=True).suggestion == "zorbaflinkel utslag"
+    # Nor does the exact word behave differently from a word no article holds.
+    assert ix.search("zorbaflinkel utslag").suggestion == ix.search("qxwyflinkel utslag").suggestion
+
+
+def test_archived_and_changed_articles_take_their_words_out_of_the_suggestions(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.build([*CORPUS, make("arkiverad", "Gammal text", "Ordet blixtrullar fanns bara här."),
+              make("andras", "Ändras", "Ordet pirrelunda försvinner när texten ändras.")])
+    assert ix.search("blixtrillar utslag").suggestion == "blixtrullar utslag"
+    assert ix.search("pirrelinda utslag").suggestion == "pirrelunda utslag"
+    ix.apply(upserts=[make("andras", "Ändras", "Nu står här något annat.")], deletes=["arkiverad"])
+    assert ix.search("blixtrillar utslag").suggestion is None
+    assert ix.search("pirrelinda utslag").suggestion is None
+    # A public article made internal takes its words to the staff's list only.
+    ix.apply(upserts=[make("andras", "Ändras", "Ordet pirrelunda är tillbaka.", visibility="internal")])
+    assert ix.search("pirrelinda utslag").suggestion is None
+    assert ix.search("pirrelinda utslag", include_internal=True).suggestion == "pirrelunda utslag"
+
+
 def test_phrases_and_operators(index):
     assert slugs(index.search('"skyddat boende"')) == ["skyddat-boende"]
     assert "risk-2" not in slugs(index.search("riskbedömning NOT skolan"))
@@ -600,3 +627,60 @@ def test_spelling_words_rank_like_whoosh():
     assert words.suggest("skolla") == "skola"
     assert words.suggest("xqzvw") is None
     assert words.suggest("ksola") is None  # the first letter must match
+
+
+# --- a search that forgives ----------------------------------------------------------------------
+
+FORGIVING = [
+    *CORPUS,
+    make("tvang", "Tvångsäktenskap", "Tvångsäktenskap är ett brott. Prata med den unga i enrum.",
+         topics=["legislation"], audiences=["school", "social_services"]),
+    make("hjalp", "Så använder du kunskapsbanken", "Sök med vardagliga ord om tvångsäktenskap och skola.",
+         topics=["help"], audiences=["school", "social_services"]),
+    make("forsta-steg-skola", "Första steg för skolan", "Lyssna på eleven.", topics=["school"],
+         audiences=["school"]),
+    make("skola-bred", "Alla myndigheters ansvar", "Skolan och andra.", topics=["cooperation"],
+         audiences=["school", "social_services", "health"]),
+]
+
+
+@pytest.fixture(scope="module")
+def forgiving(tmp_path_factory):
+    ix = SearchIndex(tmp_path_factory.mktemp("forgiving"))
+    ix.build(FORGIVING)
+    return ix
+
+
+def test_a_query_without_hits_gets_its_suggestions_results(forgiving):
+    strict = forgiving.search("tvångsäktenskapp")
+    assert strict.total == 0 and strict.suggestion == "tvångsäktenskap"
+    forgiven = forgiving.search("tvångsäktenskapp", forgive=True)
+    assert slugs(forgiven)[0] == "tvang" and "hjalp" not in slugs(forgiven)
+    assert forgiven.corrected_from == "tvångsäktenskapp" and forgiven.query == "tvångsäktenskap"
+    # A query with hits is never replaced.
+    assert forgiving.search("tvångsäktenskap", forgive=True).corrected_from is None
+
+
+def test_an_english_question_is_searched_with_the_words_the_guidance_knows(forgiving):
+    results = forgiving.search("what should I do if tvångsäktenskap is planned", forgive=True)
+    assert results.foreign and results.suggestion is None and results.corrected_from is None
+    assert slugs(results)[0] == "tvang"
+    # Nothing the guidance knows: no hits and no suggestion built from English words.
+    nothing = forgiving.search("what should I do if my student is forced to marry")
+    assert nothing.foreign and nothing.total == 0 and nothing.suggestion is None
+    # Swedish with an English-looking word stays Swedish.
+    assert not forgiving.search("vad gör jag om eleven ska giftas bort").foreign
+
+
+def test_help_pages_are_results_only_when_asked_for_by_title(forgiving):
+    assert "hjalp" not in slugs(forgiving.search("tvångsäktenskap skola"))
+    assert forgiving.search("tvångsäktenskap").facets["topics"].get("help") is None
+    assert slugs(forgiving.search("använder kunskapsbanken"))[0] == "hjalp"
+    assert slugs(forgiving.search("Så använder du kunskapsbanken"))[0] == "hjalp"
+    assert slugs(forgiving.search("", topic="help")) == ["hjalp"]
+
+
+def test_an_audience_lists_first_steps_first_then_the_most_specific(forgiving):
+    listed = slugs(forgiving.search("", audience="school", pagelen=20))
+    assert listed[0] == "forsta-steg-skola"
+    assert listed.index("sommarlov") < listed.index("skola-bred")  # one audience before three

@@ -9,6 +9,9 @@ from supportline.audit.models import AuditEvent
 from supportline.extensions import db
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# Anonymous readers post these without a session, so they carry a signed form token of their own
+# and are checked for a same-site Origin instead (tested where named).
+OWN_PROTECTION = {("POST", "/kunskap/x/aterkoppling"): "tests/kb/test_public_cache.py"}
 
 
 def _sample(converter) -> object:
@@ -47,6 +50,8 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
         before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     refused = []
     for method, path in changing_routes(app):
+        if (method, path) in OWN_PROTECTION:
+            continue
         for kwargs in ({"data": {"email": "x@test.invalid", "password": "x", "q": "x"}},
                        {"json": {"summary": "x", "version": 1}}):
             response = client.open(path, method=method, **kwargs)

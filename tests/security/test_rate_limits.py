@@ -12,7 +12,7 @@ import redis
 
 from supportline.extensions import db
 from supportline.ratelimit import EXTENSION_KEY
-from tests.conftest import csrf_from, make_app
+from tests.conftest import feedback_token_from, make_app, post_feedback
 from tests.kb.conftest import articles_dir, imported  # noqa: F401 - fixtures
 
 REDIS_URL = os.environ.get("SUPPORTLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -152,10 +152,10 @@ def test_a_script_hammering_the_search_meets_the_default_limit(client, limits):
 @pytest.mark.usefixtures("imported")
 def test_feedback_flood_gets_retry_after_in_swedish(client, limits):
     limits(feedback="2 per hour")
-    token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
+    token = feedback_token_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
 
     def answer():
-        return client.post("/kunskap/utreseforbud-kort/aterkoppling", data={"csrf_token": token, "helpful": "ja"})
+        return post_feedback(client, "utreseforbud-kort", token, helpful="ja")
 
     assert [answer().status_code for _ in range(2)] == [302, 302]
     retry = assert_swedish_429(answer())
@@ -169,9 +169,8 @@ def test_switched_off_nothing_is_limited(app, client, limits, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPORTLINE_RATELIMIT_ENABLED", False)
     assert {client.get("/api/v1/search", query_string={"q": "lvu"}).status_code for _ in range(5)} == {200}
     assert {client.get("/kunskap/sok", query_string={"q": "lvu"}).status_code for _ in range(5)} == {200}
-    token = csrf_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
-    assert {client.post("/kunskap/utreseforbud-kort/aterkoppling",
-                        data={"csrf_token": token, "helpful": "nej"}).status_code for _ in range(3)} == {302}
+    token = feedback_token_from(client.get("/kunskap/utreseforbud-kort").get_data(as_text=True))
+    assert {post_feedback(client, "utreseforbud-kort", token, helpful="nej").status_code for _ in range(3)} == {302}
 
 
 # --- the shared store -------------------------------------------------------------------------

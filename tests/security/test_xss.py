@@ -7,7 +7,7 @@ import pytest
 import knowledge
 from supportline.auth.models import User
 from supportline.extensions import db
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, post_feedback
 from tests.security.livemarkup import live_markup
 from tests.security.payloads import XSS_PAYLOADS
 
@@ -95,8 +95,7 @@ def test_knowledge_markdown_and_feedback_comments(app, client, login_as):
         _assert_inert(client.get(f"/kunskap/redaktor/{article_id}"), (slug, "editor"))
         _assert_inert(client.get(f"/kunskap/redaktor/{article_id}/historik"), (slug, "history"))
     # And one comment through the public form, as a visitor would send it.
-    response = client.post("/kunskap/xss-inline/aterkoppling",
-                           data={"csrf_token": token, "helpful": "nej", "comment": XSS_PAYLOADS[0]})
+    response = post_feedback(client, "xss-inline", helpful="nej", comment=XSS_PAYLOADS[0])
     assert response.status_code == 302
     _assert_inert(client.get("/kunskap/xss-inline"), "article with comment")
     for payload in XSS_PAYLOADS:
