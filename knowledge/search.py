@@ -128,6 +128,12 @@ ENGLISH_MIN_WORDS = 2
 HELP_TOPIC = "help"
 
 
+def _title_subjects(title_terms: frozenset[str]) -> frozenset[str]:
+    """What a help page's title is about: its long terms ("kunskapsbank" and "stödtelefon" in "Så
+    använder du kunskapsbanken och stödtelefonen"), not its short verbs and pronouns."""
+    return frozenset(term for term in title_terms if len(term) >= 8)
+
+
 def foreign_language(items: list[Item]) -> bool:
     """Whether a query reads as English rather than Swedish: at least two English function words,
     and more of them than Swedish stop words."""
@@ -953,7 +959,9 @@ class SearchIndex:
 
     @staticmethod
     def _without_help(searcher, generation: Generation, matches: dict[int, float], items: list[Item]):
-        """The matches without help pages, except one whose title holds every word of the query."""
+        """The matches without help pages, except one the query asks for by its title: the query holds
+        every word of the title, or one of the title's subjects (its long words, such as
+        "kunskapsbanken" or "stödtelefonen")."""
         help_docs = generation.docset("topics", HELP_TOPIC) & matches.keys()
         if not help_docs:
             return matches
@@ -964,7 +972,8 @@ class SearchIndex:
             titles = generation.help_titles = {}
         for docnum in help_docs - titles.keys():
             titles[docnum] = frozenset(analyse(searcher.stored_fields(docnum).get("title", "")))
-        keep = {docnum for docnum in help_docs if wanted and wanted <= titles[docnum]}
+        keep = {docnum for docnum in help_docs
+                if wanted and (wanted <= titles[docnum] or _title_subjects(titles[docnum]) & wanted)}
         return {docnum: score for docnum, score in matches.items() if docnum not in help_docs or docnum in keep}
 
     @staticmethod
