@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from supportline.extensions import db
 
 
@@ -25,3 +28,39 @@ def begin_write() -> None:
             raise RuntimeError("begin_write() called with unflushed changes in a read transaction")
         session.rollback()
     session.connection(execution_options={"sqlite_write": True})
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """The one way a service function writes: a write transaction that commits when the block ends
+    and rolls back when it raises, so no caller rolls back by hand (and never twice).
+
+        with write_transaction():
+            row = db.session.get(Inquiry, inquiry_id)
+            row.status = "closed"
+            audit.record(actor, "inquiry.update", ...)
+
+    Nested use joins the outer block: only the outermost commits, so a service may call another.
+    """
+    session = db.session()
+    if session.info.get(_IN_WRITE):
+        yield
+        return
+    begin_write()
+    session.info[_IN_WRITE] = True
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_IN_WRITE, None)
+
+
+def in_write_transaction() -> bool:
+    """True inside a `write_transaction()` block (the test guard asks this at every flush)."""
+    return bool(db.session().info.get(_IN_WRITE))
+
+
+_IN_WRITE = "supportline.write_transaction"
