@@ -23,6 +23,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, g, request
@@ -141,11 +142,25 @@ def _settings_fingerprint(app) -> str:
     return cached
 
 
+# Public pages under /kunskap that show data of another area (the resource-centre directory)
+# name that data's state here, registered by that area: (path prefix, function giving the state).
+_STATE_PROVIDERS: list[tuple[str, Callable[[], str]]] = []
+
+
+def register_page_state(path_prefix: str, provider: Callable[[], str]) -> None:
+    """Make every public page under `path_prefix` depend on `provider()` as well (its ETag changes
+    when that state does), for pages whose content is not in the articles' change log."""
+    _STATE_PROVIDERS.append((path_prefix, provider))
+
+
 def _page_state() -> list[str]:
     """What an anonymous page depends on besides its address."""
     from supportline.kb import service
+    from supportline.kb.contact import line_contact
 
-    state = [service.content_position()]
+    # The line's contact is read per request (a changed setting shows at once, as on the page).
+    state = [service.content_position(), line_contact().fingerprint]
+    state.extend(provider() for prefix, provider in _STATE_PROVIDERS if request.path.startswith(prefix))
     if request.path in SEARCH_PATHS:
         # Results come from this host's index, which may lag the database by a few seconds:
         # bring it up to date first (as the search would), and name the position it is at, so a

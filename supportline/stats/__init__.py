@@ -61,6 +61,11 @@ def init_app(app) -> None:
     app.register_blueprint(views.admin_bp)
     app.register_blueprint(views.directory_bp)
     app.cli.add_command(stats_cli)
+    # The public directory is cached like the guidance: its tag follows the centres' rows.
+    from supportline.kb.caching import register_page_state
+    from supportline.stats.centres import directory_state
+
+    register_page_state(views.directory_bp.url_prefix, directory_state)
 
     @app.template_global()
     def county_resource_centres():

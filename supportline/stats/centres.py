@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from supportline.audit import service as audit
 from supportline.extensions import db
@@ -175,6 +175,14 @@ class CountyEntry:
     centres: list[ResourceCentre]       # established or being built, in this county
     none_row: ResourceCentre | None     # the recorded "no centre found" row, if any
     served_from: list[ResourceCentre]   # centres elsewhere that list one of this county's municipalities
+
+
+def directory_state() -> str:
+    """What the public directory shows, in one short string: it changes whenever a row is added,
+    removed or saved (a seed run or a coordinator's edit)."""
+    count, last_id, last_saved = db.session.execute(
+        select(func.count(ResourceCentre.id), func.max(ResourceCentre.id), func.max(ResourceCentre.updated_at))).one()
+    return f"{count}:{last_id}:{last_saved}"
 
 
 def public_directory() -> list[CountyEntry]:

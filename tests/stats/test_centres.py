@@ -179,3 +179,19 @@ def test_coordinator_fills_in_the_public_fields(app, client, login_as):
     assert "Växjö, Alvesta" in kronoberg and 'href="tel:0470410000"' in kronoberg
     assert "Mån–fre 9–12" in kronoberg and "Verifierad 2026-12-06" in kronoberg
     assert "Inte verifierat" not in kronoberg
+
+
+def test_a_coordinators_edit_shows_at_once_on_the_cached_public_directory(app, client, create_user):
+    coordinator = create_user("coordinator")  # edits through the service; the reader stays anonymous
+    with app.app_context():
+        seed_centres()
+    first = client.get("/kunskap/resurscentrum")
+    assert "021-39 00 00" not in first.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalars(select(ResourceCentre).where(ResourceCentre.county_code == "19")).one()
+        save_centre(coordinator, row.id, {
+            "county_code": "19", "name": row.name, "status": "established", "phone": "021-39 00 00",
+            "hours": "Vardagar 8–16", "sources": row.sources, "whole_county": "y", "needs_verification": ""})
+    again = client.get("/kunskap/resurscentrum", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert "021-39 00 00" in again.get_data(as_text=True)
