@@ -7,17 +7,33 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-sending test install test-tools postgres redis lint clean audit audit-code audit-deps audit-deps-known
+.PHONY: run run-sending test install lock test-tools postgres redis lint clean audit audit-code audit-deps \
+	audit-deps-known
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+# Exactly the versions in the lock files, each checked against its hash; then the project itself without
+# letting pip pick any dependency of its own. requirements-dev.lock holds requirements.lock's pins and the
+# test tools; a deployment installs requirements.lock alone (docs/OPERATIONS.md).
+# The locked pip goes in first: the one a new venv bundles takes twice as long over the same lock.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml | $(BIN)/python
+	awk '/^[a-z]/ { pip = /^pip==/ } pip && !/^ *#/' requirements-dev.lock > $(VENV)/pip.lock
+	$(BIN)/pip install -q --require-hashes -r $(VENV)/pip.lock
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+## make lock: write requirements.lock (what runs in production) and requirements-dev.lock (that plus the
+## test tools, with the same versions) from pyproject.toml, keeping every pin that still fits. Upgrade with
+## make lock LOCK_ARGS=--upgrade, or one package with LOCK_ARGS="--upgrade-package flask".
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: install
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 ## make run: the line as it runs today, on the receiving side (NCK's installation): migrate, receive the demo
 ## history through a real handover package (exported, verified with a receipt, imported; once), seed the demo

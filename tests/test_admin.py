@@ -79,7 +79,7 @@ def test_deactivated_account_can_be_reactivated(app, client, login_as, create_us
 
 def test_unknown_user_is_404(client, login_as):
     login_as("admin")
-    assert client.post("/admin/anvandare/99999/aktivera", data={"csrf_token": _token(client)}).status_code == 404
+    assert client.post("/admin/anvandare/2147483647/aktivera", data={"csrf_token": _token(client)}).status_code == 404
 
 
 def test_deactivating_an_account_asks_first(app, client, login_as, create_user):

@@ -88,7 +88,7 @@ def test_banner_and_admin_page_after_the_final_export(app, client, out_dir, age_
         _configure(app, Path(app.instance_path) / "handover", None)
 
 
-def _run_due_in_process(url: str, out_dir: str, recipient: str, instance: str, barrier_path: str) -> None:
+def _run_due_in_process(url: str, out_dir: str, recipient: str, instance: str, start) -> None:
     os.environ["SUPPORTLINE_ENV"] = "test"
     os.environ["SUPPORTLINE_INSTANCE_PATH"] = instance
     from supportline import create_app
@@ -96,8 +96,7 @@ def _run_due_in_process(url: str, out_dir: str, recipient: str, instance: str, b
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SUPPORTLINE_HANDOVER_DIR": out_dir,
                       "SUPPORTLINE_HANDOVER_RECIPIENT": recipient})
-    while not os.path.exists(barrier_path):  # start both clocks at the same moment
-        time.sleep(0.005)
+    start.wait(60)  # both clocks are ready: they run at the same moment
     with app.app_context():
         try:
             svc.run_due(dt.datetime(2026, 7, 1, 12, tzinfo=UTC))
@@ -109,15 +108,13 @@ def test_two_clock_processes_write_one_package(app, out_dir, age_key, handler, m
     for _ in range(30):
         make_inquiry(handler)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    barrier = tmp_path / "go"
     ctx = mp.get_context("spawn")
+    start = ctx.Barrier(2)
     procs = [ctx.Process(target=_run_due_in_process,
-                         args=(url, str(out_dir), age_key["recipient"], str(tmp_path), str(barrier)))
+                         args=(url, str(out_dir), age_key["recipient"], str(tmp_path), start))
              for _ in range(2)]
     for p in procs:
         p.start()
-    time.sleep(1.5)
-    barrier.write_text("go")
     for p in procs:
         p.join(120)
         assert p.exitcode == 0
@@ -133,6 +130,17 @@ def test_two_clock_processes_write_one_package(app, out_dir, age_key, handler, m
     assert len(list(out_dir.glob("supportline-handover-*"))) == 1
 
 
+def _bytes_in(paths) -> int:
+    total = 0
+    for path in paths:
+        for file in [path] if path.is_file() else path.rglob("*"):
+            try:
+                total += file.stat().st_size if file.is_file() else 0
+            except FileNotFoundError:  # renamed or removed by the export meanwhile
+                pass
+    return total
+
+
 def test_a_killed_export_leaves_no_package_and_the_next_run_completes_it(app, out_dir, handler, tmp_path):
     from supportline.inquiries.seed import seed_inquiries
 
@@ -145,8 +153,11 @@ def test_a_killed_export_leaves_no_package_and_the_next_run_completes_it(app, ou
     deadline = time.monotonic() + 60
     while not list(out_dir.glob(".partial-*")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)
+    # killed while it writes: once the partial package has its first bytes on disk
+    while not _bytes_in(out_dir.glob(".partial-*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
     assert proc.poll() is None, "the export finished before it could be killed"
-    time.sleep(0.2)
+    assert _bytes_in(out_dir.glob(".partial-*")), "the export wrote nothing within a minute"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not list(out_dir.glob("supportline-handover-*")), "no package may look complete"

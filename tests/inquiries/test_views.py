@@ -51,9 +51,10 @@ def test_logging_a_call_saves_everything_and_shows_the_case(app, client, login_a
         assert inquiry.created_by_id == handler.id
         assert inquiry.codes_of("perpetrator_relations") == ["parent", "sibling"]
         assert len(inquiry.exposed_persons) == 1
+        number = inquiry.id
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Ärende 1: Öppen" in html and "Linköping, Östergötlands län" in html
+    assert page.status_code == 200 and f"Ärende {number}: Öppen" in html and "Linköping, Östergötlands län" in html
 
 
 def test_personnummer_is_refused_with_the_field_marked_and_can_be_redacted(app, client, login_as):
@@ -298,7 +299,7 @@ def test_routes_check_the_role(app, client, auth, create_user, make_inquiry, rol
 
 def test_unknown_inquiry_is_404(client, login_as):
     login_as("handler")
-    assert client.get("/arenden/99999").status_code == 404
+    assert client.get("/arenden/2147483647").status_code == 404
 
 
 def test_a_broad_list_stops_counting_and_still_pages_on(app, client, login_as, make_inquiry, monkeypatch):

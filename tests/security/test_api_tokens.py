@@ -177,7 +177,7 @@ def test_only_admins_see_and_revoke_another_users_tokens(app, client, login_as, 
 
 def test_admin_user_page_of_an_unknown_account_is_404(client, login_as):
     login_as("admin")
-    assert client.get("/admin/anvandare/99999").status_code == 404
+    assert client.get("/admin/anvandare/2147483647").status_code == 404
 
 
 # --- the command line ---------------------------------------------------------------------------
