@@ -384,7 +384,9 @@ def revision_diff(row: Article, number: int) -> list[tuple[str, str]]:
         if revision is None:
             return []
         data = revision.data
-        head = [f"{name}: {data.get(name)}" for name in (*FIELDS, "status") if name not in ("body", "sources")]
+        # Topics and audiences are sets: an order that differs is no change.
+        head = [f"{name}: {sorted(value) if isinstance(value := data.get(name), list) else value}"
+                for name in (*FIELDS, "status") if name not in ("body", "sources")]
         sources = [f"källa: {' | '.join(str(v) for v in s.values() if v)}" for s in data.get("sources") or []]
         return [*head, *sources, "", *(data.get("body") or "").splitlines()]
 

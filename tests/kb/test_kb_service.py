@@ -129,3 +129,20 @@ def test_review_list_names_old_reviews_and_no_answers(app, imported):
         due = service.due_for_review(today=dt.date(2027, 2, 1))
         assert len(due) == 3
         assert any("äldre än 12 månader" in r for r in due[0]["reasons"])
+
+
+def test_the_history_compares_audiences_and_topics_as_sets(app, imported, create_user):
+    editor = create_user("editor")
+    with app.app_context():
+        row = db.session.scalar(select(Article).where(Article.slug == "orosanmalan-i-skolan"))
+        doc = service.to_doc(row)
+        doc.audiences = ["school", "preschool"]
+        service.save_article(editor, doc, article_id=row.id, expected_version=row.version)
+        row = db.session.get(Article, row.id)
+        doc = service.to_doc(row)
+        doc.audiences = ["preschool", "school"]
+        doc.title = "Orosanmälan i skolan – ny ordning"
+        service.save_article(editor, doc, article_id=row.id, expected_version=row.version)
+        row = db.session.get(Article, row.id)
+        changed = [text for sign, text in service.revision_diff(row, len(row.revisions)) if sign in "+-"]
+        assert changed and all(text.startswith("title:") for text in changed), changed
