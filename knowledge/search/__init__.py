@@ -24,7 +24,7 @@ from pathlib import Path
 from ..article import Article
 from ..indexing import SpellingWords  # noqa: F401
 from ..query import Item
-from ..scoring import Generation
+from ..scoring import CollectorGeneration, Generation
 from ..words import load_synonyms  # noqa: F401 - the names below were this module's before it was split
 from . import querying
 from .expansion import Synonyms, _default_synonyms, expand_synonyms, parse_query, split_compound  # noqa: F401
@@ -46,6 +46,8 @@ from .schema import (  # noqa: F401
 from .storage import WRITE_LOCK_TIMEOUT, IndexBusy, IndexNeedsRebuild, IndexStore, IndexUnavailable  # noqa: F401
 
 SEARCH_TIME_LIMIT = 0.5
+# The environment's switch between the term-at-a-time scorer and Whoosh's collector.
+FAST_SCORING_SETTING = "KNOWLEDGE_FAST_SCORING"
 
 
 @dataclass
@@ -71,7 +73,11 @@ class SearchIndex:
         synonyms: Iterable[list[str]] | None = None,
         time_limit: float = SEARCH_TIME_LIMIT,
         lock_timeout: float = WRITE_LOCK_TIMEOUT,
+        fast_scoring: bool | None = None,
     ):
+        """`fast_scoring`: score a term at a time (knowledge.scoring, which reads Whoosh's private
+        posting internals) rather than with Whoosh's own collector; by default on, unless the
+        environment sets KNOWLEDGE_FAST_SCORING=0."""
         self.root = Path(directory)
         self.synonyms = _default_synonyms() if synonyms is None else Synonyms(synonyms)
         self.time_limit = time_limit
@@ -79,6 +85,9 @@ class SearchIndex:
         # The schema version is read here, not imported into storage, so that a test can pretend
         # this program expects another one.
         self._store = IndexStore(self.root, schema_version=SCHEMA_VERSION, lock_timeout=lock_timeout)
+        if fast_scoring is None:
+            fast_scoring = os.environ.get(FAST_SCORING_SETTING, "1").strip() != "0"
+        self.fast_scoring = fast_scoring
         self._local = threading.local()
 
     # Reading ----------------------------------------------------------------------------------
@@ -107,7 +116,7 @@ class SearchIndex:
         """The caches of this thread's current searcher (term scores, facet sets, parsed queries)."""
         state: _ReaderState = self._local.state
         if state.generation is None or state.generation.searcher is not searcher:
-            state.generation = Generation(searcher)
+            state.generation = (Generation if self.fast_scoring else CollectorGeneration)(searcher)
         return state.generation
 
     def _reading(self) -> querying.Reading:
