@@ -219,12 +219,6 @@ class SegmentScorer:
             scores = {docnum: score * boost for docnum, score in scores.items()}
         return Evaluation(scores, dict.fromkeys(scores, 1) if counts else None, 1)
 
-    def _children(self, q, counts: bool) -> list[Evaluation] | None:
-        subs = q.subqueries
-        if not subs:
-            return None
-        return [self.evaluate(sub, counts) for sub in subs]
-
     def _or(self, q, counts: bool) -> Evaluation:
         subs = q.subqueries
         if not subs:

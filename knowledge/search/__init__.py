@@ -21,29 +21,27 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+# The names after "as" are re-exported: knowledge/__init__.py, the tests and the benchmark import
+# them from knowledge.search, which was one module before.
 from ..article import Article
-from ..indexing import SpellingWords  # noqa: F401
+from ..indexing import SpellingWords as SpellingWords
 from ..query import Item
 from ..scoring import CollectorGeneration, Generation
-from ..words import load_synonyms  # noqa: F401 - the names below were this module's before it was split
+from ..words import load_synonyms as load_synonyms
 from . import querying
-from .expansion import Synonyms, _default_synonyms, expand_synonyms, parse_query, split_compound  # noqa: F401
-from .matchers import _CoordMatcher, _CoordOr, _DisMax, _DisMaxMatcher  # noqa: F401
-from .results import Hit, SearchResults  # noqa: F401
-from .schema import (  # noqa: F401
-    ENGLISH_WORDS,
-    QUESTION_WORDS,
-    SCHEMA_VERSION,
-    STOP_WORDS,
-    TEXT_FIELDS,
-    analyse,
-    foreign_language,
-    make_schema,
-    spelling_analyzer,
-    swedish_analyzer,
-    weighting,
-)
-from .storage import WRITE_LOCK_TIMEOUT, IndexBusy, IndexNeedsRebuild, IndexStore, IndexUnavailable  # noqa: F401
+from .expansion import Synonyms, _default_synonyms, parse_query
+from .expansion import split_compound as split_compound
+from .matchers import _DisMaxMatcher as _DisMaxMatcher
+from .results import Hit as Hit
+from .results import SearchResults
+from .schema import SCHEMA_VERSION, weighting
+from .schema import STOP_WORDS as STOP_WORDS
+from .schema import analyse as analyse
+from .schema import make_schema as make_schema
+from .schema import swedish_analyzer as swedish_analyzer
+from .storage import WRITE_LOCK_TIMEOUT, IndexStore, IndexUnavailable
+from .storage import IndexBusy as IndexBusy
+from .storage import IndexNeedsRebuild as IndexNeedsRebuild
 
 SEARCH_TIME_LIMIT = 0.5
 # The environment's switch between the term-at-a-time scorer and Whoosh's collector.

@@ -57,11 +57,6 @@ def swedish_analyzer():
     )
 
 
-def spelling_analyzer():
-    # Spelling suggestions are shown to people, so their words keep their real form.
-    return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=3)
-
-
 # Field weights: a word in the title or the summary says more about what an article answers
 # than the same word somewhere in the body.
 FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "body": 1.0}
