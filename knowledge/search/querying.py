@@ -74,24 +74,18 @@ def search(reading: Reading, query: str, topic: str | None = None, audience: str
     """See SearchIndex.search."""
     items = lex(query)
     normalised = render(items)
-    page = min(max(int(page or 1), 1), MAX_PAGE)
-    pagelen = min(max(int(pagelen or 10), 1), MAX_PAGELEN)
+    page, pagelen = _bounded(page, 1, MAX_PAGE), _bounded(pagelen, 10, MAX_PAGELEN)
     searcher = reading.searcher
     foreign = foreign_language(items)
     empty = SearchResults([], 0, page, 0, {"topics": {}, "audiences": {}}, None, normalised, foreign=foreign)
-    if (topic and topic not in TOPICS) or (audience and audience not in AUDIENCES):
+    if not _known(topic, TOPICS) or not _known(audience, AUDIENCES):
         return empty
     generation = reading.generation
     allow, restrict = _filters(generation, topic, audience, include_internal)
     if foreign:
         items = [item for item in items if item.kind == "word" and _visible(searcher, item, restrict)]
-    if has_terms(items):
-        q = parse(reading, items)
-        if q is NullQuery:
-            return empty
-    elif topic or audience:
-        q = Every()
-    else:
+    q = _query(reading, items, listing=bool(topic or audience))
+    if q is None:
         return empty
 
     matches = _run(generation, q, allow, restrict)
@@ -100,13 +94,54 @@ def search(reading: Reading, query: str, topic: str | None = None, audience: str
     if not has_terms(items):
         matches = _listing_order(searcher, matches)
     total = len(matches)
-    facets = _facets(generation, matches)
+    hits = _page_of_hits(reading, q, matches, page, pagelen, highlight=has_terms(items))
+    suggestion = _suggest(reading, items, allow, restrict) if has_terms(items) and not foreign else None
+    if forgive and not total and suggestion:
+        corrected = search(reading, suggestion, topic, audience, page, pagelen, include_internal)
+        if corrected.total:
+            corrected.corrected_from = normalised
+            return corrected
+    return SearchResults(
+        hits=hits,
+        total=total,
+        page=page,
+        pages=math.ceil(total / pagelen),
+        facets=_facets(generation, matches),
+        suggestion=suggestion,
+        query=normalised,
+        partial=False,
+        foreign=foreign,
+    )
+
+
+def _bounded(value, default: int, highest: int) -> int:
+    return min(max(int(value or default), 1), highest)
+
+
+def _known(code: str | None, codes: dict[str, str]) -> bool:
+    """Whether a filter is off or names a known code."""
+    return not code or code in codes
+
+
+def _query(reading: Reading, items: list[Item], listing: bool):
+    """The query to run: the parsed words, every article when a topic or audience is listed
+    without words, or None when nothing is to be found."""
+    if has_terms(items):
+        q = parse(reading, items)
+        return None if q is NullQuery else q
+    return Every() if listing else None
+
+
+def _page_of_hits(reading: Reading, q, matches: dict[int, float], page: int, pagelen: int,
+                  highlight: bool) -> list[Hit]:
+    """The hits of one page, with their stored fields and (for a query with words) snippets."""
+    searcher = reading.searcher
     # Highest score first, then index order (as Whoosh's collector ranks ties).
     top = heapq.nsmallest(page * pagelen, matches.items(), key=lambda pair: (-pair[1], pair[0]))
     shown = top[(page - 1) * pagelen : page * pagelen]
     documents = {docnum: searcher.stored_fields(docnum) for docnum, _score in shown}
     texts = {docnum: document.get("body") or "" for docnum, document in documents.items()}
-    snippets = _snippets(generation, q, texts) if has_terms(items) else {}
+    snippets = _snippets(reading.generation, q, texts) if highlight else {}
     hits = []
     for docnum, score in shown:
         stored = documents[docnum]
@@ -123,24 +158,7 @@ def search(reading: Reading, query: str, topic: str | None = None, audience: str
                 visibility=stored.get("visibility", "public"),
             )
         )
-    suggest = has_terms(items) and not foreign
-    suggestion = _suggest(reading, items, allow, restrict) if suggest else None
-    if forgive and not total and suggestion:
-        corrected = search(reading, suggestion, topic, audience, page, pagelen, include_internal)
-        if corrected.total:
-            corrected.corrected_from = normalised
-            return corrected
-    return SearchResults(
-        hits=hits,
-        total=total,
-        page=page,
-        pages=math.ceil(total / pagelen),
-        facets=facets,
-        suggestion=suggestion,
-        query=normalised,
-        partial=False,
-        foreign=foreign,
-    )
+    return hits
 
 
 def _visible(searcher, item: Item, restrict) -> bool:
