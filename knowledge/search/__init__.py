@@ -123,11 +123,9 @@ class SearchIndex:
         return querying.Reading(searcher, self._generation(searcher), self.synonyms,
                                 lambda: self._store.spelling(build))
 
-    def _parse(self, items: list[Item], searcher, generation: Generation | None = None):
-        """The Whoosh query for the items; cached per searcher generation (compounds depend on it)."""
-        if generation is None:
-            return parse_query(items, searcher, self.synonyms, {})
-        return querying.parse(querying.Reading(searcher, generation, self.synonyms, dict), items)
+    def _parse(self, items: list[Item], searcher):
+        """The Whoosh query for the items, not cached (searches parse through querying.parse)."""
+        return parse_query(items, searcher, self.synonyms, {})
 
     def close(self) -> None:
         state: _ReaderState | None = getattr(self._local, "state", None)
