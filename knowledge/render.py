@@ -222,39 +222,48 @@ def fast_plain_text(body: str) -> str | None:
         if not raw.strip():
             previous = "blank"
             continue
-        stripped = raw.lstrip(" ")
-        indent = len(raw) - len(stripped)
-        if indent >= 4:
+        try:
+            text, previous, kind = _block_line(raw, plain, previous, kind)
+        except _NeedsRenderer:
             return None
-        heading = _HEADING.fullmatch(stripped.rstrip())
-        bullet = _BULLET.fullmatch(stripped)
-        numbered = _NUMBERED.fullmatch(stripped)
-        if stripped.startswith("#"):
-            if heading is None or indent or previous == "paragraph" or "#" in heading.group(2):
-                return None
-            text, previous, kind = plain.lstrip(" ")[heading.start(2) :], "heading", None
-        elif bullet or numbered:
-            this = "bullet" if bullet else "numbered"
-            match = bullet or numbered
-            if previous in ("blank", "heading"):
-                if indent:
-                    return None
-                text, kind = plain.lstrip(" ")[match.start(1) :], this
-            elif previous == "item":
-                text = plain.lstrip(" ")[match.start(1) :] if this == kind else plain
-            else:
-                return None
-            previous = "item"
-        else:
-            if indent and previous != "item":
-                return None
-            if previous != "item":
-                previous, kind = "paragraph", None
-            text = plain
         rendered = " ".join(text.split())
         if rendered:
             lines.append(rendered)
     return "\n".join(lines)
+
+
+class _NeedsRenderer(Exception):
+    """A line the fast path does not cover: the body goes through Python-Markdown."""
+
+
+def _block_line(raw: str, plain: str, previous: str, kind: str | None) -> tuple[str, str, str | None]:
+    """One non-blank line of fast_plain_text: its text without block markup, what kind of line it
+    is (heading, paragraph or item) and the kind of list it continues."""
+    stripped = raw.lstrip(" ")
+    indent = len(raw) - len(stripped)
+    if indent >= 4:
+        raise _NeedsRenderer
+    if stripped.startswith("#"):
+        heading = _HEADING.fullmatch(stripped.rstrip())
+        if heading is None or indent or previous == "paragraph" or "#" in heading.group(2):
+            raise _NeedsRenderer
+        return plain.lstrip(" ")[heading.start(2) :], "heading", None
+    bullet = _BULLET.fullmatch(stripped)
+    match = bullet or _NUMBERED.fullmatch(stripped)
+    if match:
+        this = "bullet" if bullet else "numbered"
+        if previous in ("blank", "heading"):
+            if indent:
+                raise _NeedsRenderer
+            return plain.lstrip(" ")[match.start(1) :], "item", this
+        if previous == "item":
+            return (plain.lstrip(" ")[match.start(1) :] if this == kind else plain), "item", kind
+        raise _NeedsRenderer
+    if indent and previous != "item":
+        raise _NeedsRenderer
+    if previous != "item":
+        return plain, "paragraph", None
+    return plain, previous, kind
 
 
 def _headings_only(body: str) -> bool:

@@ -16,6 +16,12 @@ node of the tree. Here the same query tree is evaluated node by node over whole 
 
 The result is the full set of matching documents with the score Whoosh would give each, so the
 total and the facet counts cover all matches while only the shown hits are loaded.
+
+The speed comes from reading Whoosh's posting blocks through its private matcher internals
+(``_read_ids``, ``_next_block``, ``_skip_to_block``, ``_i``), which a Whoosh other than 2.7.4 may
+change. ``CollectorGeneration`` answers the same questions with Whoosh's own collector and public
+matcher API only, document at a time: SearchIndex(fast_scoring=False) or
+KNOWLEDGE_FAST_SCORING=0 switches to it.
 """
 
 from __future__ import annotations
@@ -213,12 +219,6 @@ class SegmentScorer:
             scores = {docnum: score * boost for docnum, score in scores.items()}
         return Evaluation(scores, dict.fromkeys(scores, 1) if counts else None, 1)
 
-    def _children(self, q, counts: bool) -> list[Evaluation] | None:
-        subs = q.subqueries
-        if not subs:
-            return None
-        return [self.evaluate(sub, counts) for sub in subs]
-
     def _or(self, q, counts: bool) -> Evaluation:
         subs = q.subqueries
         if not subs:
@@ -404,16 +404,19 @@ class Generation:
     """What a searcher generation (one set of segments) caches: term scores, facet sets, parses."""
 
     def __init__(self, searcher):
-        if not isinstance(searcher.weighting, BM25F):
-            raise TypeError("term-at-a-time scoring supports BM25F only")
         self.searcher = searcher
         self.terms: OrderedDict = OrderedDict()
         self._term_postings = 0
         self.parsed: OrderedDict = OrderedDict()
-        self.segments = [SegmentScorer(self, sub, offset) for sub, offset in searcher.leaf_searchers()]
+        self.segments = self._scorers(searcher)
         self._docsets: dict[tuple[str, str], frozenset] = {}
         self._values: dict[str, dict[str, frozenset]] = {}
         self.parsers: dict = {}
+
+    def _scorers(self, searcher) -> list[SegmentScorer]:
+        if not isinstance(searcher.weighting, BM25F):
+            raise TypeError("term-at-a-time scoring supports BM25F only")
+        return [SegmentScorer(self, sub, offset) for sub, offset in searcher.leaf_searchers()]
 
     def remember(self, key, scores: dict) -> None:
         self.terms[key] = scores
@@ -517,3 +520,39 @@ def positive_terms(q, fieldname: str) -> list[str]:
 
     walk(q)
     return found
+
+
+class CollectorGeneration(Generation):
+    """The same caches and answers as Generation, through Whoosh's own collector and its public
+    matcher API: slower (a document at a time), but independent of Whoosh's private internals."""
+
+    def _scorers(self, searcher) -> list[SegmentScorer]:
+        return []  # nothing is read term at a time
+
+    def matches(self, q) -> dict:
+        # terms=True, as the scores were compared with it: without it Whoosh preloads plain ORs
+        # into array matchers, which changes the coordination term count.
+        results = self.searcher.search(q, limit=None, terms=True)
+        return {docnum: score for score, docnum in results.top_n}
+
+    def characters(self, fieldname: str, texts: list[str], docnums: list[int]) -> dict:
+        field = self.searcher.schema[fieldname]
+        reader = self.searcher.reader()
+        out: dict = {docnum: {} for docnum in docnums}
+        for text in texts:
+            try:
+                btext = field.to_bytes(text)
+            except ValueError:
+                continue
+            if (fieldname, btext) not in reader:
+                continue
+            matcher = reader.postings(fieldname, btext)
+            for docnum in sorted(docnums):
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+                if matcher.id() == docnum:
+                    out[docnum][text] = matcher.value_as("characters")
+        return out
+

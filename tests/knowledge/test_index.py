@@ -601,6 +601,52 @@ def test_scores_equal_whooshs_own_matchers(index, query):
         assert got[docnum] == pytest.approx(score, rel=1e-9)
 
 
+def _results(ix, query, **options):
+    results = ix.search(query, **options)
+    return (results.total, results.facets, results.suggestion, results.corrected_from,
+            [(hit.slug, round(hit.score, 9), hit.snippet_html) for hit in results.hits])
+
+
+@pytest.fixture
+def no_private_internals(monkeypatch):
+    """Whoosh's private posting internals, as the term-at-a-time scorer reads them, made to fail."""
+    from knowledge import scoring
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("Whoosh's private matcher internals were read")
+
+    for name in ("_blocks", "_seek"):
+        monkeypatch.setattr(scoring, name, refuse)
+    monkeypatch.setattr(scoring.SegmentScorer, "evaluate", refuse)
+    monkeypatch.setattr(scoring.SegmentScorer, "term_values", refuse)
+
+
+@pytest.mark.parametrize("query", [*PARITY_QUERIES, "tvångsgiftet", "riskbedömnig", "hedersvald skolan"])
+def test_whooshs_collector_gives_the_same_results_without_private_internals(index, query, request):
+    """The fallback (fast_scoring=False) finds, ranks, counts, highlights and corrects alike."""
+    expected = [_results(index, query), _results(index, query, topic="school", page=1, pagelen=3),
+                _results(index, query, forgive=True)]
+    request.getfixturevalue("no_private_internals")
+    collector = SearchIndex(index.root, fast_scoring=False)
+    try:
+        got = [_results(collector, query), _results(collector, query, topic="school", page=1, pagelen=3),
+               _results(collector, query, forgive=True)]
+    finally:
+        collector.close()
+    assert expected[2][0] > 0  # found, or forgiven and found
+    assert got == expected
+
+
+def test_the_environment_switches_to_whooshs_collector(index, monkeypatch, no_private_internals):
+    with pytest.raises(AssertionError, match="private"):
+        SearchIndex(index.root).search("riskbedömning skola barn")
+    monkeypatch.setenv("KNOWLEDGE_FAST_SCORING", "0")
+    collector = SearchIndex(index.root)
+    assert collector.fast_scoring is False
+    assert slugs(collector.search("riskbedömning skola barn"))
+    collector.close()
+
+
 def test_cached_analyzer_gives_the_chains_tokens():
     from knowledge.render import plain_text
 
