@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     from supportline.extensions import csrf, db, migrate
 
     db.init_app(app)
+    from supportline import transactions
+
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     from supportline import observability
 

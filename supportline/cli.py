@@ -39,7 +39,6 @@ users_cli = click.Group("users", help="Personalkonton.")
 def users_create(email, role, name, password_stdin):
     """Skapa ett konto med rollen ROLE."""
     from supportline.auth.service import AccountError, create_user
-    from supportline.extensions import db
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -48,7 +47,6 @@ def users_create(email, role, name, password_stdin):
     try:
         user = create_user(None, email, role, password, name, temporary=True)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Kontot {user.email} ({user.role_label.lower()}) är skapat. Lösenordet är tillfälligt och "
                "byts vid första inloggningen.")
@@ -172,7 +170,6 @@ def demo_handover(inquiries):
     import time
 
     from supportline.demo.handover import SENDER_DIR, receive_demo_history
-    from supportline.extensions import db
     from supportline.handover.receipt import ReceiptError
     from supportline.handover.verify import PackageError
 
@@ -182,7 +179,6 @@ def demo_handover(inquiries):
     try:
         result = receive_demo_history(current_app._get_current_object(), inquiries)
     except (PackageError, ReceiptError) as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     if result.done_before:
         click.echo("Demohistoriken är redan mottagen: installationen är den mottagande och driver linjen.")
@@ -210,13 +206,11 @@ kb_cli = click.Group("kb", help="Kunskapsbanken: artiklar och sökindex.")
 def kb_import(directory):
     """Läs in alla artiklar i DIRECTORY (allt eller inget) och bygg om sökindexet."""
     import knowledge
-    from supportline.extensions import db
     from supportline.kb.service import import_directory, reindex
 
     try:
         report = import_directory(None, directory)
     except knowledge.ArticleError as exc:
-        db.session.rollback()
         raise click.ClickException(f"Inget importerades. {exc}") from None
     count = reindex()
     click.echo(f"Artiklar: {len(report.created)} nya, {len(report.updated)} ändrade, {len(report.unchanged)} "
@@ -311,7 +305,6 @@ def handover_export(out_dir, kind, recipient, plaintext):
     """Skapa ett överlämningspaket."""
     from pathlib import Path
 
-    from supportline.extensions import db
     from supportline.handover.service import HandoverError, export
 
     cfg = current_app.config
@@ -323,7 +316,6 @@ def handover_export(out_dir, kind, recipient, plaintext):
         batch = export(kind=kind, out_dir=Path(out_dir or cfg["SUPPORTLINE_HANDOVER_DIR"]), recipient=recipient,
                        plaintext=plaintext, trigger="cli")
     except HandoverError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Paket {batch.sequence} ({batch.kind}): {batch.file_name}")
     click.echo(f"SHA-256: {batch.sha256}")
@@ -410,7 +402,6 @@ def handover_import(package, identity, receipt_file):
     """Läs in ett kontrollerat paket i en tom installation."""
     from pathlib import Path
 
-    from supportline.extensions import db
     from supportline.handover.importer import import_package
     from supportline.handover.receipt import ReceiptError, read_receipt
     from supportline.handover.verify import PackageError
@@ -419,7 +410,6 @@ def handover_import(package, identity, receipt_file):
         receipt = read_receipt(Path(receipt_file)) if receipt_file else None
         counts = import_package(package, identity, receipt=receipt)
     except (PackageError, ReceiptError) as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Importerat: {antal(counts['inquiries'], 'ärende', 'ärenden')}, "
                f"{antal(counts['articles'], 'artikel', 'artiklar')}, "

@@ -40,7 +40,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from supportline.db import Base, UTCDateTime, utcnow
 from supportline.extensions import db
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 # Per client address. A person paging through search results as fast as they can read stays
 # under 20 a minute; 60 leaves room for colleagues who share one address (a school's or a
@@ -76,25 +76,23 @@ def _key(value: str) -> str:
 def hit(bucket: str, value: str, limit: int, window: dt.timedelta) -> bool:
     """Count one event; False when the limit for this window is already reached.
 
-    Runs in its own write transaction and commits it.
+    Runs in its own write transaction and commits it before the caller goes on, on purpose:
+    the event must count even when the request then fails.
     """
     key = _key(value or "okänd")
-    begin_write()
-    since = utcnow() - window
-    count = db.session.scalar(select(func.count()).select_from(RateEvent).where(
-        RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at >= since)) or 0
-    if count >= limit:
-        db.session.rollback()
-        return False
-    db.session.add(RateEvent(bucket=bucket, key=key))
-    db.session.commit()
+    with write_transaction():
+        since = utcnow() - window
+        count = db.session.scalar(select(func.count()).select_from(RateEvent).where(
+            RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at >= since)) or 0
+        if count >= limit:
+            return False
+        db.session.add(RateEvent(bucket=bucket, key=key))
     return True
 
 
 def prune(older_than: dt.timedelta = dt.timedelta(days=1)) -> None:
-    begin_write()
-    db.session.execute(delete(RateEvent).where(RateEvent.at < utcnow() - older_than))
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(RateEvent).where(RateEvent.at < utcnow() - older_than))
 
 
 def retry_after(bucket: str, value: str, limit: int, window: dt.timedelta) -> int:

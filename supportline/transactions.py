@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from flask import current_app, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
 
 from supportline.extensions import db
 
@@ -64,3 +69,74 @@ def in_write_transaction() -> bool:
 
 
 _IN_WRITE = "supportline.write_transaction"
+
+
+# --- the test guard -----------------------------------------------------------------------
+#
+# A write that does not go through write_transaction() may be committed by whoever commits
+# next, or never: the guard finds such writes while the tests run. An app whose config sets
+# SUPPORTLINE_WRITE_GUARD (the tests' app does) records every ORM flush and every
+# INSERT/UPDATE/DELETE issued through the session outside a write_transaction() block, when
+# application code is on the stack; the tests fail on what it recorded. Test code that builds
+# its data by hand (no `supportline` frame on the stack) is left alone.
+#
+# SUPPORTLINE_WRITE_GUARD is the tuple of module prefixes still allowed to write on their own,
+# e.g. ("supportline.inquiries",) while that area is being moved to write_transaction().
+
+WRITE_GUARD_CONFIG = "SUPPORTLINE_WRITE_GUARD"
+# The machinery itself: a frame of these is not "the code that wrote".
+_NOT_THE_WRITER = ("supportline.transactions", "supportline.extensions", "supportline.db")
+
+unguarded_writes: list[str] = []
+"""What the guard found since it was last cleared: one line per write, naming the code."""
+
+
+def _writer(allowed: tuple[str, ...]) -> str | None:
+    """The innermost application frame of an unguarded write, as 'module:line', or None when
+    the write is allowed (written by test code, or reached through an allowed module)."""
+    frame = sys._getframe(2)
+    writer = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith(allowed):
+            return None
+        if (writer is None and module.startswith("supportline.")
+                and not module.startswith(_NOT_THE_WRITER)):
+            writer = f"{module}:{frame.f_lineno} ({frame.f_code.co_name})"
+        frame = frame.f_back
+    return writer
+
+
+def _check_write(session, what: str) -> None:
+    if session.info.get(_IN_WRITE) or not has_app_context():
+        return
+    allowed = current_app.config.get(WRITE_GUARD_CONFIG)
+    if allowed is None:
+        return
+    writer = _writer(tuple(allowed))
+    if writer is not None:
+        unguarded_writes.append(f"{what} outside write_transaction() in {writer}")
+
+
+def _before_flush(session, _flush_context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        _check_write(session, "flush")
+
+
+def _on_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _check_write(state.session, "statement")
+
+
+def init_app(app) -> None:
+    """Install the guard when the app's config asks for it (the tests' app does)."""
+    global _guard_installed
+    if app.config.get(WRITE_GUARD_CONFIG) is None or _guard_installed:
+        return
+    # On the session class, once per process: each app's config decides whether it checks.
+    event.listen(FlaskSession, "before_flush", _before_flush)
+    event.listen(FlaskSession, "do_orm_execute", _on_execute)
+    _guard_installed = True
+
+
+_guard_installed = False

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from supportline import create_app
 from supportline.extensions import db
+from supportline.transactions import WRITE_GUARD_CONFIG, unguarded_writes
 
 PG_ADMIN_URL = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("SUPPORTLINE_TEST_DATABASES", "sqlite,postgresql").split(",")]
@@ -53,9 +54,21 @@ def make_app(database_url: str, tmp: Path, **extra):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SUPPORTLINE_INDEX_DIR": str(tmp / "index"),
         "SUPPORTLINE_HANDOVER_DIR": str(tmp / "handover"),
+        # Every write of the application must go through write_transaction(). The inquiries
+        # area is still being moved over: its writes are allowed until it is.
+        WRITE_GUARD_CONFIG: ("supportline.inquiries",),
     }
     config.update(extra)
     return create_app(config)
+
+
+@pytest.fixture(autouse=True)
+def _writes_only_in_write_transactions():
+    """Fails a test in which the application wrote outside write_transaction()."""
+    unguarded_writes.clear()
+    yield
+    found, unguarded_writes[:] = list(unguarded_writes), []
+    assert not found, "writes outside write_transaction():\n" + "\n".join(dict.fromkeys(found))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,11 +1,12 @@
 """write_transaction: commit on success, roll back on error, the outermost block decides."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from supportline.audit.models import AuditEvent
 from supportline.extensions import db
-from supportline.transactions import in_write_transaction, write_transaction
+from supportline.ratelimit import RateEvent
+from supportline.transactions import in_write_transaction, unguarded_writes, write_transaction
 
 
 def _events() -> int:
@@ -48,3 +49,42 @@ def test_a_nested_block_joins_the_outer_one(app):
             assert in_write_transaction(), "the inner block must not end the outer one"
             raise RuntimeError("the outer block fails after the inner one")
         assert _events() == before
+
+
+def _application_code(module: str):
+    """A function that writes without write_transaction(), as if it lived in `module`."""
+    namespace = {"__name__": module, "db": db, "AuditEvent": AuditEvent}
+    exec(compile("def save():\n"
+                 "    db.session.add(AuditEvent(actor='test', action='test.unguarded', object_type='test'))\n"
+                 "    db.session.flush()\n"
+                 "    db.session.rollback()\n", f"<{module}>", "exec"), namespace)
+    return namespace["save"]
+
+
+def test_the_guard_names_application_code_that_writes_outside_a_block(app):
+    with app.app_context():
+        _application_code("supportline.example")()
+    found = list(unguarded_writes)
+    unguarded_writes.clear()
+    assert len(found) == 1
+    assert "flush outside write_transaction() in supportline.example:3 (save)" in found[0]
+
+
+def test_the_guard_catches_a_statement_too(app):
+    with app.app_context():
+        namespace = {"__name__": "supportline.example", "db": db, "delete": delete, "RateEvent": RateEvent}
+        exec("def purge():\n    db.session.execute(delete(RateEvent))\n    db.session.rollback()\n", namespace)
+        namespace["purge"]()
+    found = list(unguarded_writes)
+    unguarded_writes.clear()
+    assert found and found[0].startswith("statement outside write_transaction() in supportline.example")
+
+
+def test_the_guard_lets_a_block_a_listed_module_and_test_code_write(app):
+    with app.app_context():
+        with write_transaction():
+            _application_code("supportline.example")()
+        _application_code("supportline.inquiries.example")()
+        db.session.add(_event("test.by_hand"))
+        db.session.commit()
+    assert unguarded_writes == []

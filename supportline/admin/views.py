@@ -51,7 +51,6 @@ def create():
         user = create_user(current_user, form.email.data, form.role.data, form.password.data, form.name.data or "",
                            temporary=True)
     except AccountError as exc:
-        db.session.rollback()
         getattr(form, exc.field or "email").errors = [str(exc)]
         return _page(form, 422)
     flash(f"Kontot {user.email} är skapat. Lösenordet är tillfälligt: {user.email} väljer ett eget vid första "
@@ -110,7 +109,6 @@ def set_role(user_id: int):
     try:
         change_role(current_user, user, form.role.data)
     except AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
         flash(f"{user.email} har nu rollen {user.role_label.lower()}.", "success")
@@ -131,7 +129,6 @@ def toggle_active(user_id: int, action: str):
     try:
         set_active(current_user, user, action == "aktivera")
     except AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
         flash(f"{user.email} är {'aktiverat' if user.active else 'inaktiverat och utloggat'}.", "success")

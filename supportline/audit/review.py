@@ -25,7 +25,7 @@ from supportline.auth.models import User
 from supportline.excel_csv import ExcelCsvWriter
 from supportline.extensions import db
 from supportline.query_args import read_date_range, read_id
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 PER_PAGE = 50
@@ -190,9 +190,8 @@ def search_events(actor: User, f: LogFilters, page: int = 1, per_page: int = PER
     ids = {e.user_id for e in items if e.user_id is not None}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     _detach(items, users.values())
-    begin_write()
-    record("audit.view", actor, detail={"filters": f.as_args(), "page": page})
-    db.session.commit()
+    with write_transaction():
+        record("audit.view", actor, detail={"filters": f.as_args(), "page": page})
     return EventPage(items, total, page, per_page, users)
 
 
@@ -282,10 +281,9 @@ def review_report(actor: User, month: dt.date) -> list[ReviewRow]:
             for uid, items in by_user.items() if uid in users]
     rows.sort(key=lambda r: (-len(r.inquiries), r.user.display_name.lower()))
     _detach(users.values())
-    begin_write()
-    record("audit.review", actor, detail={"month": month.strftime("%Y-%m"),
-                                          "users": len(rows), "inquiries": sum(len(r.inquiries) for r in rows)})
-    db.session.commit()
+    with write_transaction():
+        record("audit.review", actor, detail={"month": month.strftime("%Y-%m"),
+                                              "users": len(rows), "inquiries": sum(len(r.inquiries) for r in rows)})
     return rows
 
 
@@ -341,10 +339,8 @@ def export_csv(date_from: dt.date, date_to: dt.date, out: Path, actor_name: str 
         os.replace(tmp_name, out)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
-        db.session.rollback()
         raise
-    begin_write()
-    record("audit.export", None, actor=actor_name,
-           detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "rows": count, "file": out.name})
-    db.session.commit()
+    with write_transaction():
+        record("audit.export", None, actor=actor_name,
+               detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "rows": count, "file": out.name})
     return count

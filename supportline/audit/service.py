@@ -6,7 +6,7 @@ from flask import has_request_context, request
 
 from supportline.audit.models import AuditEvent
 from supportline.extensions import db
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 
 def record(action: str, user=None, *, actor: str | None = None, object_type: str | None = None,
@@ -40,9 +40,10 @@ def record_read(action: str, user=None, *, object_type: str | None = None, objec
         raise RuntimeError("record_read() with unsaved changes in the session; record() them with the change")
     session.expire_on_commit = False
     try:
-        session.commit()  # ends the read, so on SQLite the write lock is not taken inside an old snapshot
-        begin_write()
-        record(action, user, object_type=object_type, object_id=object_id, detail=detail)
+        # Ends the read with a commit, not the rollback write_transaction() would use, which
+        # would expire what was loaded; so on SQLite the write lock is not taken inside an old snapshot.
         session.commit()
+        with write_transaction():
+            record(action, user, object_type=object_type, object_id=object_id, detail=detail)
     finally:
         session.expire_on_commit = True

@@ -27,7 +27,7 @@ from supportline.auth.models import MfaRecoveryCode, User, UserMfa
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.query_args import is_ascii_digits
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 ISSUER = "Stödtelefonen"
 RECOVERY_CODE_COUNT = 10
@@ -129,24 +129,17 @@ def second_step(user: User) -> str | None:
 def pending_secret(actor: User) -> str:
     """The secret being enrolled, made on first use and kept until confirmed (a reload shows the
     same QR code). Raises MfaError if the user already has a confirmed second factor."""
-    begin_write()
-    row = mfa_row(actor)
-    if row is not None and row.confirmed_at is not None:
-        db.session.rollback()
-        raise MfaError("Tvåstegsverifiering är redan aktiverad.")
-    stored = row.secret_encrypted if row is not None else None
-    secret = _read_secret(row) if row is not None else None
-    if secret is None:
-        secret = pyotp.random_base32()
-        if row is None:
-            row = UserMfa(user_id=actor.id, secret_encrypted=encrypt_secret(secret, actor.id))
-            db.session.add(row)
-        else:
-            row.secret_encrypted = encrypt_secret(secret, actor.id)
-    if row.secret_encrypted != stored:  # new, replaced, or sealed again under the current key
-        db.session.commit()
-    else:
-        db.session.rollback()
+    with write_transaction():
+        row = mfa_row(actor)
+        if row is not None and row.confirmed_at is not None:
+            raise MfaError("Tvåstegsverifiering är redan aktiverad.")
+        secret = _read_secret(row) if row is not None else None
+        if secret is None:
+            secret = pyotp.random_base32()
+            if row is None:
+                db.session.add(UserMfa(user_id=actor.id, secret_encrypted=encrypt_secret(secret, actor.id)))
+            else:
+                row.secret_encrypted = encrypt_secret(secret, actor.id)
     return secret
 
 
@@ -200,14 +193,8 @@ def _totp_step(secret: str, code: str, last_step: int | None, now: float | None 
 
 def confirm_enrolment(actor: User, code: str) -> list[str]:
     """Activate the pending secret with a first code; returns the recovery codes (shown once)."""
-    begin_write()
-    try:
-        codes = confirm_enrolment_in_transaction(actor, code)
-    except MfaError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return codes
+    with write_transaction():
+        return confirm_enrolment_in_transaction(actor, code)
 
 
 def confirm_enrolment_in_transaction(actor: User, code: str) -> list[str]:
@@ -261,13 +248,11 @@ def recovery_codes_left(user: User) -> int:
 
 def new_recovery_codes(actor: User) -> list[str]:
     """Replace the user's recovery codes (the old ones stop working)."""
-    begin_write()
-    if not is_enrolled(actor):
-        db.session.rollback()
-        raise MfaError("Aktivera tvåstegsverifiering först.")
-    codes = _new_recovery_codes(actor)
-    record("mfa.recovery_codes", actor, object_type="user", object_id=actor.id)
-    db.session.commit()
+    with write_transaction():
+        if not is_enrolled(actor):
+            raise MfaError("Aktivera tvåstegsverifiering först.")
+        codes = _new_recovery_codes(actor)
+        record("mfa.recovery_codes", actor, object_type="user", object_id=actor.id)
     return codes
 
 
@@ -276,12 +261,11 @@ def reset(actor: User, user: User) -> None:
     login, and every session of theirs ends."""
     from supportline.auth.service import _revoke_all
 
-    begin_write()
-    db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
-    db.session.execute(delete(UserMfa).where(UserMfa.user_id == user.id))
-    _revoke_all(user)
-    record("mfa.reset", actor, object_type="user", object_id=user.id)
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
+        db.session.execute(delete(UserMfa).where(UserMfa.user_id == user.id))
+        _revoke_all(user)
+        record("mfa.reset", actor, object_type="user", object_id=user.id)
 
 
 def enrolled_user_ids() -> set[int]:
@@ -300,21 +284,20 @@ def rekey_all() -> RekeyReport:
     """Seal every TOTP secret under the current key (after a rotation, with the old key among
     the fallbacks); afterwards the fallbacks can be removed. Audited as mfa.rekey."""
     report = RekeyReport()
-    begin_write()
-    rows = db.session.execute(select(UserMfa, User.email).join(User, User.id == UserMfa.user_id)
-                              .order_by(UserMfa.id)).all()
-    for row, email in rows:
-        secret, stale = open_secret(row.secret_encrypted, row.user_id)
-        if secret is None:
-            # An unconfirmed enrolment gets a new secret when its page is next opened.
-            if row.confirmed_at is not None:
-                report.unreadable.append(email)
-        elif stale:
-            row.secret_encrypted = encrypt_secret(secret, row.user_id)
-            report.rekeyed += 1
-        else:
-            report.current += 1
-    record("mfa.rekey", None, detail={"rekeyed": report.rekeyed, "current": report.current,
-                                      "unreadable": len(report.unreadable)})
-    db.session.commit()
+    with write_transaction():
+        rows = db.session.execute(select(UserMfa, User.email).join(User, User.id == UserMfa.user_id)
+                                  .order_by(UserMfa.id)).all()
+        for row, email in rows:
+            secret, stale = open_secret(row.secret_encrypted, row.user_id)
+            if secret is None:
+                # An unconfirmed enrolment gets a new secret when its page is next opened.
+                if row.confirmed_at is not None:
+                    report.unreadable.append(email)
+            elif stale:
+                row.secret_encrypted = encrypt_secret(secret, row.user_id)
+                report.rekeyed += 1
+            else:
+                report.current += 1
+        record("mfa.rekey", None, detail={"rekeyed": report.rekeyed, "current": report.current,
+                                          "unreadable": len(report.unreadable)})
     return report

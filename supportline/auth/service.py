@@ -17,7 +17,7 @@ from supportline.auth.models import ApiToken, LoginFailure, PendingLogin, Role, 
 from supportline.auth.passwords import hash_password, password_problem, verify_password
 from supportline.db import utcnow
 from supportline.extensions import db
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -67,57 +67,53 @@ def create_user(actor: User | None, email: str, role: str, password: str, name: 
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, "password")
-    begin_write()
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("Det finns redan ett konto med den e-postadressen.", "email")
-    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
-                must_change_password=temporary)
-    db.session.add(user)
-    db.session.flush()
-    record("user.create", actor, object_type="user", object_id=user.id,
-           detail={"email": email, "role": role, "temporary_password": temporary})
-    db.session.commit()
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise AccountError("Det finns redan ett konto med den e-postadressen.", "email")
+        user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
+                    must_change_password=temporary)
+        db.session.add(user)
+        db.session.flush()
+        record("user.create", actor, object_type="user", object_id=user.id,
+               detail={"email": email, "role": role, "temporary_password": temporary})
     return user
 
 
 def change_role(actor: User, user: User, role: str) -> None:
     role = _check_role(role)
-    begin_write()
-    if user.id == actor.id and role != Role.ADMIN:
-        raise AccountError("Du kan inte ta bort din egen administratörsroll.", "role")
-    old = user.role
-    user.role = role
-    record("user.role", actor, object_type="user", object_id=user.id, detail={"from": old, "to": role})
-    db.session.commit()
+    with write_transaction():
+        if user.id == actor.id and role != Role.ADMIN:
+            raise AccountError("Du kan inte ta bort din egen administratörsroll.", "role")
+        old = user.role
+        user.role = role
+        record("user.role", actor, object_type="user", object_id=user.id, detail={"from": old, "to": role})
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivation ends the account's sessions and revokes its API tokens for good: activating
     it again must not bring back a credential that was handed out before."""
-    begin_write()
-    if user.id == actor.id and not active:
-        raise AccountError("Du kan inte inaktivera ditt eget konto.")
-    user.active = active
-    if not active:
-        _revoke_all(user)
-        revoked = _revoke_api_tokens(user)
-        if revoked:
-            record("token.revoke", actor, object_type="user", object_id=user.id,
-                   detail={"tokens": revoked, "reason": "deactivate"})
-    record("user.activate" if active else "user.deactivate", actor, object_type="user", object_id=user.id)
-    db.session.commit()
+    with write_transaction():
+        if user.id == actor.id and not active:
+            raise AccountError("Du kan inte inaktivera ditt eget konto.")
+        user.active = active
+        if not active:
+            _revoke_all(user)
+            revoked = _revoke_api_tokens(user)
+            if revoked:
+                record("token.revoke", actor, object_type="user", object_id=user.id,
+                       detail={"tokens": revoked, "reason": "deactivate"})
+        record("user.activate" if active else "user.deactivate", actor, object_type="user", object_id=user.id)
 
 
 def set_password(actor: User | None, user: User, password: str) -> None:
     problem = password_problem(password, user.email)
     if problem:
         raise AccountError(problem, "password")
-    begin_write()
-    user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
-    _revoke_all(user)
-    record("user.password", actor, object_type="user", object_id=user.id)
-    db.session.commit()
+    with write_transaction():
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+        _revoke_all(user)
+        record("user.password", actor, object_type="user", object_id=user.id)
 
 
 def _revoke_all(user: User) -> None:
@@ -193,9 +189,10 @@ def _check_throttle(email: str, remote_addr: str) -> None:
         if count >= limit:
             waits.append(_seconds_until_below(column, value, count, limit))
     if waits:
-        begin_write()
-        record("login.throttled", None, actor=email, detail={"remote_addr": remote_addr})
-        db.session.commit()
+        # Recorded in a transaction of its own, committed before the refusal is raised: the
+        # audit log must show the throttled attempt although the request then fails.
+        with write_transaction():
+            record("login.throttled", None, actor=email, detail={"remote_addr": remote_addr})
         raise LoginThrottled(max(waits))
 
 
@@ -212,23 +209,22 @@ def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
     _check_throttle(email, remote_addr)
     user = get_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
-    begin_write()
-    if not ok or user is None or not user.active:
-        db.session.add(LoginFailure(email=email, remote_addr=remote_addr))
-        reason = "unknown" if user is None else ("inactive" if not user.active else "password")
-        record("login.failed", user, actor=email, detail={"reason": reason})
-        db.session.commit()
-        return LoginResult(None)
-    step = mfa.second_step(user)
-    if step is not None:
-        pending_token = secrets.token_urlsafe(32)
-        db.session.add(PendingLogin(token_hash=_token_hash(pending_token), user_id=user.id, step=step))
-        record("login.password_ok", user, detail={"next": step})
-        db.session.commit()
-        return LoginResult(user, None, step, pending_token=pending_token)
-    token = _new_session(user, remote_addr)
-    record("login", user)
-    db.session.commit()
+    with write_transaction():
+        if not ok or user is None or not user.active:
+            # The failure counts (and is audited) although the login is refused: the block
+            # commits because the refusal is a result, not an exception.
+            db.session.add(LoginFailure(email=email, remote_addr=remote_addr))
+            reason = "unknown" if user is None else ("inactive" if not user.active else "password")
+            record("login.failed", user, actor=email, detail={"reason": reason})
+            return LoginResult(None)
+        step = mfa.second_step(user)
+        if step is not None:
+            pending_token = secrets.token_urlsafe(32)
+            db.session.add(PendingLogin(token_hash=_token_hash(pending_token), user_id=user.id, step=step))
+            record("login.password_ok", user, detail={"next": step})
+            return LoginResult(user, None, step, pending_token=pending_token)
+        token = _new_session(user, remote_addr)
+        record("login", user)
     return LoginResult(user, token)
 
 
@@ -286,23 +282,20 @@ def complete_second_step(pending_token: str | None, code: str, remote_addr: str)
     if row is None:
         return LoginResult(None, expired=True)
     _check_throttle(row.user.email, remote_addr)
-    begin_write()
-    row = _claim_pending(pending_token, "verify")
-    if row is None:
-        db.session.commit()
-        return LoginResult(None, expired=True)
-    user = row.user
-    method = mfa.check_code(user, code)
-    if method is None:
-        row.attempts += 1
-        db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
-        record("login.failed", user, detail={"reason": "second_factor"})
-        db.session.commit()
-        return LoginResult(None)
-    row.consumed_at = utcnow()
-    token = _new_session(user, remote_addr)
-    record("login", user, detail={"second_factor": method})
-    db.session.commit()
+    with write_transaction():
+        row = _claim_pending(pending_token, "verify")
+        if row is None:
+            return LoginResult(None, expired=True)
+        user = row.user
+        method = mfa.check_code(user, code)
+        if method is None:
+            row.attempts += 1
+            db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
+            record("login.failed", user, detail={"reason": "second_factor"})
+            return LoginResult(None)
+        row.consumed_at = utcnow()
+        token = _new_session(user, remote_addr)
+        record("login", user, detail={"second_factor": method})
     return LoginResult(user, token)
 
 
@@ -316,23 +309,25 @@ def complete_enrolment(pending_token: str | None, code: str, remote_addr: str) -
     from supportline.auth import mfa
 
     remote_addr = (remote_addr or "okänd")[:64]
-    begin_write()
-    row = _claim_pending(pending_token, "enrol")
-    if row is None:
-        db.session.commit()
-        return LoginResult(None, expired=True), []
-    user = row.user
-    try:
-        codes = mfa.confirm_enrolment_in_transaction(user, code)
-    except mfa.MfaError:
-        # Nothing of the enrolment was changed; only the attempt is kept.
-        row.attempts += 1
-        db.session.commit()
-        raise
-    row.consumed_at = utcnow()
-    token = _new_session(user, remote_addr)
-    record("login", user, detail={"second_factor": "enrolment"})
-    db.session.commit()
+    refused: mfa.MfaError | None = None
+    with write_transaction():
+        row = _claim_pending(pending_token, "enrol")
+        if row is None:
+            return LoginResult(None, expired=True), []
+        user = row.user
+        try:
+            codes = mfa.confirm_enrolment_in_transaction(user, code)
+        except mfa.MfaError as error:
+            # Nothing of the enrolment was changed; only the attempt is kept, so the block
+            # must commit and the refusal is raised after it.
+            row.attempts += 1
+            refused = error
+        else:
+            row.consumed_at = utcnow()
+            token = _new_session(user, remote_addr)
+            record("login", user, detail={"second_factor": "enrolment"})
+    if refused is not None:
+        raise refused
     return LoginResult(user, token), codes
 
 
@@ -346,33 +341,31 @@ def change_own_password(user: User, current: str, new: str, remote_addr: str) ->
     remote_addr = (remote_addr or "okänd")[:64]
     _check_throttle(user.email, remote_addr)
     if not verify_password(user.password_hash, current or ""):
-        begin_write()
-        db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
-        record("user.password_failed", user, object_type="user", object_id=user.id)
-        db.session.commit()
+        # The failure is committed before the refusal is raised: it counts towards the throttle.
+        with write_transaction():
+            db.session.add(LoginFailure(email=user.email, remote_addr=remote_addr))
+            record("user.password_failed", user, object_type="user", object_id=user.id)
         raise AccountError("Det nuvarande lösenordet stämmer inte.", "current_password")
     if new == current:
         raise AccountError("Välj ett annat lösenord än det nuvarande.", "new_password")
     problem = password_problem(new, user.email)
     if problem:
         raise AccountError(problem, "new_password")
-    begin_write()
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    user.password_changed_at = utcnow()
-    _revoke_all(user)
-    token = _new_session(user, remote_addr)
-    record("user.password", user, object_type="user", object_id=user.id, detail={"self": True})
-    db.session.commit()
+    with write_transaction():
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        user.password_changed_at = utcnow()
+        _revoke_all(user)
+        token = _new_session(user, remote_addr)
+        record("user.password", user, object_type="user", object_id=user.id, detail={"self": True})
     return token
 
 
 def logout_everywhere(user: User) -> None:
     """End every session of the user, on every device."""
-    begin_write()
-    _revoke_all(user)
-    record("logout.everywhere", user, object_type="user", object_id=user.id)
-    db.session.commit()
+    with write_transaction():
+        _revoke_all(user)
+        record("logout.everywhere", user, object_type="user", object_id=user.id)
 
 
 def load_session(token: str | None) -> UserSession | None:
@@ -391,22 +384,20 @@ def load_session(token: str | None) -> UserSession | None:
     # Only write when the idle clock has moved noticeably, so page views stay read-only; with a
     # short idle limit sooner, so that a request still counts for most of the limit.
     if now - row.last_seen_at > min(dt.timedelta(seconds=60), idle / 4):
-        begin_write()
-        db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return row
 
 
 def logout(user: User, token: str | None) -> None:
-    begin_write()
-    if token:
-        db.session.execute(
-            update(UserSession)
-            .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-    record("logout", user)
-    db.session.commit()
+    with write_transaction():
+        if token:
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+        record("logout", user)
 
 
 # --- API tokens ---------------------------------------------------------------
@@ -420,15 +411,15 @@ def issue_api_token(actor: User | None, user: User, name: str = "", days: int | 
         raise AccountError(f"Giltighetstiden ska vara 1–{API_TOKEN_MAX_DAYS} dagar.", "days")
     token = "slt_" + secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(days=days) if days is not None else None
-    begin_write()
-    row = ApiToken(token_hash=_token_hash(token), user_id=user.id, name=name.strip()[:100], expires_at=expires_at)
-    db.session.add(row)
-    db.session.flush()
-    detail = {"token": row.id}
-    if expires_at is not None:
-        detail["days"] = days
-    record("token.issue", actor, object_type="user", object_id=user.id, detail=detail)
-    db.session.commit()
+    with write_transaction():
+        row = ApiToken(token_hash=_token_hash(token), user_id=user.id, name=name.strip()[:100],
+                       expires_at=expires_at)
+        db.session.add(row)
+        db.session.flush()
+        detail = {"token": row.id}
+        if expires_at is not None:
+            detail["days"] = days
+        record("token.issue", actor, object_type="user", object_id=user.id, detail=detail)
     return token
 
 
@@ -455,25 +446,19 @@ def _revoke_api_tokens(user: User, token_id: int | None = None) -> list[int]:
 
 def revoke_api_token(actor: User | None, user: User, token_id: int) -> bool:
     """Revoke one of the user's tokens; False if the user has no such unrevoked token."""
-    begin_write()
-    revoked = _revoke_api_tokens(user, token_id)
-    if not revoked:
-        db.session.rollback()
-        return False
-    record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
-    db.session.commit()
-    return True
+    with write_transaction():
+        revoked = _revoke_api_tokens(user, token_id)
+        if revoked:
+            record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
+    return bool(revoked)
 
 
 def revoke_all_api_tokens(actor: User | None, user: User) -> int:
     """Revoke every token of the user; returns how many were still unrevoked."""
-    begin_write()
-    revoked = _revoke_api_tokens(user)
-    if not revoked:
-        db.session.rollback()
-        return 0
-    record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
-    db.session.commit()
+    with write_transaction():
+        revoked = _revoke_api_tokens(user)
+        if revoked:
+            record("token.revoke", actor, object_type="user", object_id=user.id, detail={"tokens": revoked})
     return len(revoked)
 
 
@@ -484,7 +469,6 @@ def user_for_api_token(token: str) -> User | None:
         return None
     # "Last used" to the minute is enough to tell a forgotten token from one in use.
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(seconds=60):
-        begin_write()
-        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return row.user

@@ -19,13 +19,11 @@ def calls_import(file):
 
     from supportline.calls.parse import CallFileError
     from supportline.calls.service import import_calls
-    from supportline.extensions import db
 
     path = Path(file)
     try:
         result = import_calls(None, path.read_bytes(), path.name)
     except CallFileError as exc:
-        db.session.rollback()
         raise click.ClickException(f"{path.name}: {exc} Inget lästes in.") from None
     if result.number_columns:
         click.echo(f"Kolumnen {', '.join(result.number_columns)} innehåller uppringarens nummer och lästes inte "

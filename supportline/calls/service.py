@@ -12,7 +12,7 @@ from supportline.calls.hours import Hours
 from supportline.calls.models import CallRecord
 from supportline.calls.parse import parse_calls
 from supportline.extensions import db
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 CHUNK = 500
 
@@ -33,19 +33,18 @@ def import_calls(actor, data: bytes, file_name: str = "") -> ImportResult:
     """Read the whole file first (CallFileError names the first bad line and nothing is
     written), then add the calls not already imported."""
     parsed = parse_calls(data)
-    begin_write()
-    keys = [r["record_key"] for r in parsed.rows]
-    existing: set[str] = set()
-    for i in range(0, len(keys), CHUNK):
-        existing.update(db.session.scalars(select(CallRecord.record_key)
-                                           .where(CallRecord.record_key.in_(keys[i:i + CHUNK]))))
-    new = [r for r in parsed.rows if r["record_key"] not in existing]
-    for i in range(0, len(new), CHUNK):
-        db.session.execute(insert(CallRecord), new[i:i + CHUNK])
-    audit.record("calls.import", actor, object_type="call_records", detail={
-        "file": file_name[-200:], "rows": len(parsed.rows), "added": len(new),
-        "number_columns_dropped": parsed.number_columns})
-    db.session.commit()
+    with write_transaction():
+        keys = [r["record_key"] for r in parsed.rows]
+        existing: set[str] = set()
+        for i in range(0, len(keys), CHUNK):
+            existing.update(db.session.scalars(select(CallRecord.record_key)
+                                               .where(CallRecord.record_key.in_(keys[i:i + CHUNK]))))
+        new = [r for r in parsed.rows if r["record_key"] not in existing]
+        for i in range(0, len(new), CHUNK):
+            db.session.execute(insert(CallRecord), new[i:i + CHUNK])
+        audit.record("calls.import", actor, object_type="call_records", detail={
+            "file": file_name[-200:], "rows": len(parsed.rows), "added": len(new),
+            "number_columns_dropped": parsed.number_columns})
     return ImportResult(len(parsed.rows), len(new), parsed.number_columns, parsed.ignored_columns)
 
 

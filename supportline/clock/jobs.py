@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from supportline.db import utcnow
 from supportline.extensions import db
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,11 @@ def prune_auth_records() -> None:
     from supportline.auth.models import LoginFailure, PendingLogin, UserSession
 
     now = utcnow()
-    begin_write()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
-    db.session.execute(delete(UserSession).where(UserSession.created_at < now - dt.timedelta(days=30)))
-    # A half-way login lives minutes; a day's worth stays for looking into odd logins.
-    db.session.execute(delete(PendingLogin).where(PendingLogin.created_at < now - dt.timedelta(days=1)))
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
+        db.session.execute(delete(UserSession).where(UserSession.created_at < now - dt.timedelta(days=30)))
+        # A half-way login lives minutes; a day's worth stays for looking into odd logins.
+        db.session.execute(delete(PendingLogin).where(PendingLogin.created_at < now - dt.timedelta(days=1)))
     from supportline.ratelimit import prune
 
     prune()

@@ -22,7 +22,7 @@ from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
 from supportline.kb.index_sync import record_change
 from supportline.kb.models import Article
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 
 def _time(value: str | None) -> dt.datetime | None:
@@ -85,44 +85,43 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
     with tempfile.TemporaryDirectory(prefix="supportline-import-") as tmp:
         plain = open_package(Path(path), Path(identity_file) if identity_file else None, Path(tmp))
         with tarfile.open(plain, mode="r:") as tar:
-            begin_write()
-            existing = set(db.session.scalars(select(User.id)))
-            for person in _jsonl(tar, "staff.jsonl"):
-                if person["id"] in existing:
-                    continue
-                # staff appear as inactive accounts so the records keep who did what
-                db.session.add(User(id=person["id"], email=f"personal-{person['id']}@overlamning.invalid",
-                                    name=person["name"], role=person["role"], active=False,
-                                    password_hash=hash_password(secrets.token_urlsafe(32))))
-                counts["staff"] += 1
-            db.session.flush()
-            slugs = set(db.session.scalars(select(Article.slug)))
-            for item in _jsonl(tar, "articles.jsonl"):
-                if item["slug"] in slugs:
-                    continue
-                db.session.add(Article(
-                    slug=item["slug"], title=item["title"], summary=item["summary"], body=item["body_markdown"],
-                    topics=item["topics"], audiences=item["audiences"], visibility=item["visibility"],
-                    sources=item["sources"], reviewed_by=item.get("reviewed_by"), status="published",
-                    reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None,
-                    review_note=item.get("review_note"),
-                    in_force_since=dt.date.fromisoformat(item["in_force_since"]) if item.get("in_force_since")
-                    else None))
-                record_change(item["slug"])  # every host's search index picks it up
-                counts["articles"] += 1
-            for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):
-                db.session.add(_inquiry(item))
-                counts["inquiries"] += 1
-                if number % 500 == 0:
-                    db.session.flush()
-                    db.session.expunge_all()
-            db.session.flush()
-            _advance_sequences()
-            record_reception(report.manifest, file_name=report.path.name, sha256=report.sha256, receipt=receipt)
-            audit("handover.import", actor, detail={"package": Path(path).name, "sha256": report.sha256,
-                                                    "verified_by": receipt["verified_by"] if receipt else None,
-                                                    **counts})
-            db.session.commit()
+            with write_transaction():
+                existing = set(db.session.scalars(select(User.id)))
+                for person in _jsonl(tar, "staff.jsonl"):
+                    if person["id"] in existing:
+                        continue
+                    # staff appear as inactive accounts so the records keep who did what
+                    db.session.add(User(id=person["id"], email=f"personal-{person['id']}@overlamning.invalid",
+                                        name=person["name"], role=person["role"], active=False,
+                                        password_hash=hash_password(secrets.token_urlsafe(32))))
+                    counts["staff"] += 1
+                db.session.flush()
+                slugs = set(db.session.scalars(select(Article.slug)))
+                for item in _jsonl(tar, "articles.jsonl"):
+                    if item["slug"] in slugs:
+                        continue
+                    db.session.add(Article(
+                        slug=item["slug"], title=item["title"], summary=item["summary"], body=item["body_markdown"],
+                        topics=item["topics"], audiences=item["audiences"], visibility=item["visibility"],
+                        sources=item["sources"], reviewed_by=item.get("reviewed_by"), status="published",
+                        reviewed_on=dt.date.fromisoformat(item["reviewed_on"]) if item.get("reviewed_on") else None,
+                        review_note=item.get("review_note"),
+                        in_force_since=dt.date.fromisoformat(item["in_force_since"]) if item.get("in_force_since")
+                        else None))
+                    record_change(item["slug"])  # every host's search index picks it up
+                    counts["articles"] += 1
+                for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):
+                    db.session.add(_inquiry(item))
+                    counts["inquiries"] += 1
+                    if number % 500 == 0:
+                        db.session.flush()
+                        db.session.expunge_all()
+                db.session.flush()
+                _advance_sequences()
+                record_reception(report.manifest, file_name=report.path.name, sha256=report.sha256, receipt=receipt)
+                audit("handover.import", actor, detail={"package": Path(path).name, "sha256": report.sha256,
+                                                        "verified_by": receipt["verified_by"] if receipt else None,
+                                                        **counts})
     _reindex_imported()
     return counts
 

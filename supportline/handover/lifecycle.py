@@ -23,7 +23,7 @@ from supportline.handover.models import HandoverBatch, HandoverReception
 from supportline.handover.receipt import ReceiptError, parse_time
 from supportline.handover.service import STOCKHOLM, handover_at
 from supportline.handover.service import completed_final_batch as final_batch
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 SENDING, RECEIVING, HANDING_OVER = "sending", "receiving", "handing_over"
 DEFAULT_RETENTION_DAYS = 30
@@ -126,27 +126,23 @@ def confirm_receipt(actor, receipt: dict, *, at: dt.datetime | None = None) -> H
     """Record NCK's receipt against the package of the ledger it describes. Refuses a receipt
     that matches no package this installation wrote, in hash, number or counts, and a second
     receipt for a package already confirmed."""
-    begin_write()
-    batch = db.session.scalar(select(HandoverBatch).where(HandoverBatch.sequence == receipt["sequence"],
-                                                          HandoverBatch.status == "done"))
-    problems = _mismatches(batch, receipt)
-    if problems:
-        db.session.rollback()
-        raise ReceiptError("Kvittot stämmer inte med något paket som den här installationen har skrivit: "
-                           + "; ".join(problems) + ". Inget är registrerat.")
-    if batch.receipt_confirmed_at is not None:
-        message = (f"Paket {batch.sequence} är redan kvitterat {_day(batch.receipt_verified_at)} av "
-                   f"{batch.receipt_receiver}. Inget nytt är registrerat.")
-        db.session.rollback()
-        raise ReceiptError(message)
-    batch.receipt = receipt
-    batch.receipt_verified_at = parse_time(receipt["verified_at"])
-    batch.receipt_receiver = receipt["verified_by"]
-    batch.receipt_confirmed_at = at or utcnow()
-    record("handover.receipt", actor, object_type="handover_batch", object_id=batch.sequence,
-           detail={"sha256": batch.sha256, "verified_by": batch.receipt_receiver,
-                   "verified_at": receipt["verified_at"]})
-    db.session.commit()
+    with write_transaction():
+        batch = db.session.scalar(select(HandoverBatch).where(HandoverBatch.sequence == receipt["sequence"],
+                                                              HandoverBatch.status == "done"))
+        problems = _mismatches(batch, receipt)
+        if problems:
+            raise ReceiptError("Kvittot stämmer inte med något paket som den här installationen har skrivit: "
+                               + "; ".join(problems) + ". Inget är registrerat.")
+        if batch.receipt_confirmed_at is not None:
+            raise ReceiptError(f"Paket {batch.sequence} är redan kvitterat {_day(batch.receipt_verified_at)} av "
+                               f"{batch.receipt_receiver}. Inget nytt är registrerat.")
+        batch.receipt = receipt
+        batch.receipt_verified_at = parse_time(receipt["verified_at"])
+        batch.receipt_receiver = receipt["verified_by"]
+        batch.receipt_confirmed_at = at or utcnow()
+        record("handover.receipt", actor, object_type="handover_batch", object_id=batch.sequence,
+               detail={"sha256": batch.sha256, "verified_by": batch.receipt_receiver,
+                       "verified_at": receipt["verified_at"]})
     return batch
 
 

@@ -28,7 +28,7 @@ from supportline.handover.package import (
     fsync_directory,
     sha256_of,
 )
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NIGHTLY_AT = dt.time(2, 0)
@@ -195,6 +195,8 @@ def export(*, kind: str, out_dir: Path, recipient: str | None, plaintext: bool =
         try:
             _write_package(batch, out_dir, age_recipient)
         except BaseException as exc:
+            # The package is read in a transaction of its own; a failed read (on PostgreSQL an
+            # aborted transaction) is ended here so that marking the batch failed can write.
             with contextlib.suppress(DBAPIError):
                 db.session.rollback()
             _mark_failed(batch.id, exc)
@@ -236,40 +238,37 @@ def _schema_behind(exc: BaseException) -> bool:
 
 
 def _claim(kind: str, slot: str | None, trigger: str, actor, now: dt.datetime) -> HandoverBatch:
-    begin_write()
-    batch = None
-    if slot is not None:
-        batch = db.session.scalar(select(HandoverBatch).where(HandoverBatch.slot == slot))
-    if batch is None:
-        # an interrupted manual export of the same kind is finished before a new one starts
-        batch = db.session.scalar(select(HandoverBatch).where(
-            HandoverBatch.status != "done", HandoverBatch.kind == kind).order_by(HandoverBatch.sequence))
-        if batch is not None and slot is not None and not batch.slot.startswith("manual:"):
-            batch = None
-    if batch is None:
-        sequence = (db.session.scalar(select(func.max(HandoverBatch.sequence))) or 0) + 1
-        batch = HandoverBatch(slot=slot or f"manual:{sequence}", kind=kind, sequence=sequence, trigger=trigger,
-                              status="pending")
-        db.session.add(batch)
-    if batch.status != "done":
-        batch.attempts = (batch.attempts or 0) + 1
-        batch.changed_until = now
-        batch.error = None
-        record("handover.start", actor, object_type="handover_batch", object_id=batch.sequence,
-               detail={"kind": kind, "slot": batch.slot, "trigger": trigger})
-    db.session.commit()
+    with write_transaction():
+        batch = None
+        if slot is not None:
+            batch = db.session.scalar(select(HandoverBatch).where(HandoverBatch.slot == slot))
+        if batch is None:
+            # an interrupted manual export of the same kind is finished before a new one starts
+            batch = db.session.scalar(select(HandoverBatch).where(
+                HandoverBatch.status != "done", HandoverBatch.kind == kind).order_by(HandoverBatch.sequence))
+            if batch is not None and slot is not None and not batch.slot.startswith("manual:"):
+                batch = None
+        if batch is None:
+            sequence = (db.session.scalar(select(func.max(HandoverBatch.sequence))) or 0) + 1
+            batch = HandoverBatch(slot=slot or f"manual:{sequence}", kind=kind, sequence=sequence, trigger=trigger,
+                                  status="pending")
+            db.session.add(batch)
+        if batch.status != "done":
+            batch.attempts = (batch.attempts or 0) + 1
+            batch.changed_until = now
+            batch.error = None
+            record("handover.start", actor, object_type="handover_batch", object_id=batch.sequence,
+                   detail={"kind": kind, "slot": batch.slot, "trigger": trigger})
     return batch
 
 
 def _mark_failed(batch_id: int, exc: BaseException) -> None:
-    try:
-        begin_write()
+    # The database may be what failed: then the batch stays "not done" in the ledger, which is
+    # what the next run needs to know.
+    with contextlib.suppress(Exception), write_transaction():
         batch = db.session.get(HandoverBatch, batch_id)
         batch.status = "failed"
         batch.error = f"{type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the database may be what failed; the ledger still says not done
-        db.session.rollback()
 
 
 def _clean_partials(out_dir: Path, sequence: int) -> None:
@@ -333,18 +332,17 @@ def _write_package(batch: HandoverBatch, out_dir: Path, age_recipient) -> None:
     sha = sha256_of(final_source)
     os.replace(final_source, out_dir / name)
     fsync_directory(out_dir)
-    begin_write()
-    batch = db.session.get(HandoverBatch, batch.id)
-    batch.status = "done"
-    batch.finished_at = utcnow()
-    batch.file_name = name
-    batch.sha256 = sha
-    batch.previous_sha256 = manifest["previous_sha256"]
-    batch.changed_since = changed_since
-    batch.encrypted = age_recipient is not None
-    # records per file too, so NCK's receipt can be matched file by file
-    batch.counts = {**manifest["counts"], "redactions": manifest["redactions"],
-                    "files": {f.path: f.records for f in builder.files if f.records is not None}}
-    record("handover.done", None, object_type="handover_batch", object_id=batch.sequence,
-           detail={"file": name, "sha256": sha, "inquiries": counts["inquiries"]})
-    db.session.commit()
+    with write_transaction():
+        batch = db.session.get(HandoverBatch, batch.id)
+        batch.status = "done"
+        batch.finished_at = utcnow()
+        batch.file_name = name
+        batch.sha256 = sha
+        batch.previous_sha256 = manifest["previous_sha256"]
+        batch.changed_since = changed_since
+        batch.encrypted = age_recipient is not None
+        # records per file too, so NCK's receipt can be matched file by file
+        batch.counts = {**manifest["counts"], "redactions": manifest["redactions"],
+                        "files": {f.path: f.records for f in builder.files if f.records is not None}}
+        record("handover.done", None, object_type="handover_batch", object_id=batch.sequence,
+               detail={"file": name, "sha256": sha, "inquiries": counts["inquiries"]})

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from supportline.auth import roles_required
 from supportline.auth.forms import EmptyForm
-from supportline.extensions import db
 from supportline.handover import lifecycle, service
 
 bp = Blueprint("handover", __name__, url_prefix="/admin/overlamning", template_folder="templates")
@@ -36,7 +35,6 @@ def start():
                                recipient=cfg.get("SUPPORTLINE_HANDOVER_RECIPIENT"), plaintext=False,
                                trigger=f"admin:{current_user.email}", actor=current_user)
     except service.HandoverError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
         flash(f"Paket {batch.sequence} är skapat: {batch.file_name}.", "success")

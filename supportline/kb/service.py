@@ -28,7 +28,7 @@ from supportline.kb.contact import line_contact
 from supportline.kb.index_sync import log_head, record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
 from supportline.observability.metrics import timed_search
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 REVIEW_INTERVAL = dt.timedelta(days=365)
 FIELDS = ("slug", "title", "summary", "body", "topics", "audiences", "visibility", "sources",
@@ -262,11 +262,10 @@ def write_views() -> None:
         _views_written_at[database] = time.monotonic()
     if not pending:
         return
-    begin_write()
-    for article_id, count in sorted(pending.items()):
-        db.session.execute(Article.__table__.update().where(Article.id == article_id)
-                           .values(views=Article.views + count))
-    db.session.commit()
+    with write_transaction():
+        for article_id, count in sorted(pending.items()):
+            db.session.execute(Article.__table__.update().where(Article.id == article_id)
+                               .values(views=Article.views + count))
 
 
 def most_read(limit: int = 6, include_internal: bool = False) -> list[Article]:
@@ -306,38 +305,42 @@ def due_for_review(today: dt.date | None = None) -> list[dict]:
 
 # --- changing -----------------------------------------------------------------
 
+def _slug_taken(slug: str, clash: Article) -> str:
+    return f"Adressen \"{slug}\" används redan av artikeln \"{clash.title}\"."
+
+
 def save_article(actor, doc: knowledge.Article, *, article_id: int | None = None,
                  expected_version: int | None = None, note: str = "") -> Article:
     """Create or update an article as a new revision. Raises ArticleInvalid or ArticleConflict."""
     validate(doc)
-    begin_write()
-    clash = db.session.scalar(select(Article).where(Article.slug == doc.slug))
-    if article_id is None:
-        if clash is not None:
-            raise ArticleInvalid({"slug": f"Adressen \"{doc.slug}\" används redan av artikeln \"{clash.title}\"."})
-        row = Article(status="draft", version=1, **_doc_fields(doc))
-        db.session.add(row)
-        db.session.flush()
-        action = "article.create"
-    else:
-        row = db.session.get(Article, article_id)
-        if row is None:
-            raise ArticleInvalid({"slug": "Artikeln finns inte längre."})
-        if expected_version is not None and row.version != expected_version:
-            raise ArticleConflict(row)
-        if clash is not None and clash.id != row.id:
-            raise ArticleInvalid({"slug": f"Adressen \"{doc.slug}\" används redan av artikeln \"{clash.title}\"."})
-        old_slug = row.slug
-        for name, value in _doc_fields(doc).items():
-            setattr(row, name, value)
-        row.version += 1
-        row.updated_at = utcnow()
-        action = "article.update"
-        if old_slug != row.slug:
-            record_change(old_slug)
-    _add_revision(row, actor, note or ("Skapad" if article_id is None else "Ändrad"))
-    record(action, actor, object_type="article", object_id=row.id, detail={"slug": row.slug, "version": row.version})
-    db.session.commit()
+    with write_transaction():
+        clash = db.session.scalar(select(Article).where(Article.slug == doc.slug))
+        if article_id is None:
+            if clash is not None:
+                raise ArticleInvalid({"slug": _slug_taken(doc.slug, clash)})
+            row = Article(status="draft", version=1, **_doc_fields(doc))
+            db.session.add(row)
+            db.session.flush()
+            action = "article.create"
+        else:
+            row = db.session.get(Article, article_id)
+            if row is None:
+                raise ArticleInvalid({"slug": "Artikeln finns inte längre."})
+            if expected_version is not None and row.version != expected_version:
+                raise ArticleConflict(row)
+            if clash is not None and clash.id != row.id:
+                raise ArticleInvalid({"slug": _slug_taken(doc.slug, clash)})
+            old_slug = row.slug
+            for name, value in _doc_fields(doc).items():
+                setattr(row, name, value)
+            row.version += 1
+            row.updated_at = utcnow()
+            action = "article.update"
+            if old_slug != row.slug:
+                record_change(old_slug)
+        _add_revision(row, actor, note or ("Skapad" if article_id is None else "Ändrad"))
+        record(action, actor, object_type="article", object_id=row.id,
+               detail={"slug": row.slug, "version": row.version})
     sync_index(force=True)
     return row
 
@@ -345,15 +348,14 @@ def save_article(actor, doc: knowledge.Article, *, article_id: int | None = None
 def set_status(actor, row: Article, status: str) -> None:
     if status not in ARTICLE_STATUSES:
         raise ArticleInvalid({"status": "Okänd status."})
-    begin_write()
-    row = db.session.get(Article, row.id)
-    old = row.status
-    row.status = status
-    row.version += 1
-    row.updated_at = utcnow()
-    _add_revision(row, actor, f"Status: {ARTICLE_STATUSES[old]} → {ARTICLE_STATUSES[status]}")
-    record("article.status", actor, object_type="article", object_id=row.id, detail={"from": old, "to": status})
-    db.session.commit()
+    with write_transaction():
+        row = db.session.get(Article, row.id)
+        old = row.status
+        row.status = status
+        row.version += 1
+        row.updated_at = utcnow()
+        _add_revision(row, actor, f"Status: {ARTICLE_STATUSES[old]} → {ARTICLE_STATUSES[status]}")
+        record("article.status", actor, object_type="article", object_id=row.id, detail={"from": old, "to": status})
     sync_index(force=True)
 
 
@@ -401,9 +403,8 @@ def record_feedback(row: Article, helpful: bool, comment: str | None) -> str | N
     comment = (comment or "").strip()[:2000] or None
     if comment:
         comment, _count = redact(comment)
-    begin_write()
-    db.session.add(ArticleFeedback(article_id=row.id, helpful=helpful, comment=comment))
-    db.session.commit()
+    with write_transaction():
+        db.session.add(ArticleFeedback(article_id=row.id, helpful=helpful, comment=comment))
     return comment
 
 
@@ -459,33 +460,32 @@ def import_directory(actor, directory: str | os.PathLike) -> ImportReport:
     """
     docs = knowledge.load_directory(directory)
     report = ImportReport()
-    begin_write()
-    existing = {row.slug: row for row in db.session.scalars(select(Article))}
-    for doc in docs:
-        fields = _doc_fields(doc)
-        row = existing.get(doc.slug)
-        if row is None:
-            row = Article(status="published", version=1, imported_version=1, **fields)
-            db.session.add(row)
-            db.session.flush()
-            _add_revision(row, actor, "Importerad")
-            report.created.append(doc.slug)
-        elif all(getattr(row, k) == v for k, v in fields.items()) and row.status == "published":
-            report.unchanged.append(doc.slug)
-        elif (reason := _changed_since_import(row)) is not None:
-            report.skipped.append((doc.slug, reason))
-        else:
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.status = "published"
-            row.version += 1
-            row.imported_version = row.version
-            row.updated_at = utcnow()
-            _add_revision(row, actor, "Importerad (ändrad)")
-            report.updated.append(doc.slug)
-    record("article.import", actor, detail={"directory": str(directory), "created": len(report.created),
-                                            "updated": len(report.updated), "skipped": len(report.skipped)})
-    db.session.commit()
+    with write_transaction():
+        existing = {row.slug: row for row in db.session.scalars(select(Article))}
+        for doc in docs:
+            fields = _doc_fields(doc)
+            row = existing.get(doc.slug)
+            if row is None:
+                row = Article(status="published", version=1, imported_version=1, **fields)
+                db.session.add(row)
+                db.session.flush()
+                _add_revision(row, actor, "Importerad")
+                report.created.append(doc.slug)
+            elif all(getattr(row, k) == v for k, v in fields.items()) and row.status == "published":
+                report.unchanged.append(doc.slug)
+            elif (reason := _changed_since_import(row)) is not None:
+                report.skipped.append((doc.slug, reason))
+            else:
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                row.status = "published"
+                row.version += 1
+                row.imported_version = row.version
+                row.updated_at = utcnow()
+                _add_revision(row, actor, "Importerad (ändrad)")
+                report.updated.append(doc.slug)
+        record("article.import", actor, detail={"directory": str(directory), "created": len(report.created),
+                                                "updated": len(report.updated), "skipped": len(report.skipped)})
     return report
 
 

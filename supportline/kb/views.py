@@ -234,13 +234,11 @@ def _save(form: ArticleForm, row: Article | None):
         saved = service.save_article(current_user, form.to_doc(), article_id=row.id if row else None,
                                      expected_version=expected, note=form.note.data or "")
     except service.ArticleInvalid as exc:
-        db.session.rollback()
         for name, message in exc.errors.items():
             field = getattr(form, name, None) or form.body
             field.errors = [*field.errors, message]
         return _editor_page(form, row, 422)
     except service.ArticleConflict as exc:
-        db.session.rollback()
         return _editor_page(form, row, 409, conflict=exc.current)
     flash(f"Artikeln \"{saved.title}\" är sparad (version {saved.version}).", "success")
     return redirect(url_for("kb.edit_article", article_id=saved.id))
@@ -268,7 +266,6 @@ def change_status(article_id: int):
     try:
         service.set_status(current_user, row, status)
     except service.ArticleInvalid:
-        db.session.rollback()
         flash("Okänd status.", "error")
     else:
         flash(f"Artikeln är nu {ARTICLE_STATUSES[status].lower()}.", "success")
@@ -298,7 +295,6 @@ def restore(article_id: int, number: int):
     try:
         service.restore_revision(current_user, row, number)
     except service.ArticleInvalid as exc:
-        db.session.rollback()
         flash(" ".join(exc.errors.values()), "error")
         return redirect(url_for("kb.history", article_id=row.id))
     flash(f"Version {number} är återställd som en ny version.", "success")

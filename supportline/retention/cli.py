@@ -21,17 +21,12 @@ def _local(value) -> str:
 @with_appcontext
 def retention_run(dry_run):
     """Avidentifiera avslutade ärenden och ta bort gamla kontaktuppgifter enligt gallringsfristerna."""
-    from supportline.extensions import db
     from supportline.retention import service
 
     if dry_run:
         result = service.plan()
     else:
-        try:
-            result = service.run(trigger="cli")
-        except Exception:
-            db.session.rollback()
-            raise
+        result = service.run(trigger="cli")
     c = result.cutoffs
     click.echo(f"Gallringsfrist: {c.retention_months} månader efter avslut (senast ändrat före "
                f"{_local(c.anonymise_before)}); kontaktuppgifter: {c.callback_months} månader "

@@ -26,7 +26,7 @@ from supportline.auth.models import User
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry, InquiryDraft, TimelineEntry
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 SUBJECT_FIELDS = ("callback_name", "callback_phone", "callback_email", "caller_role", "caller_organisation")
@@ -132,14 +132,13 @@ def _draft_record(draft: InquiryDraft) -> dict:
 
 def find(actor: User, subject: Subject, action: str = "privacy.search") -> Findings:
     """Everything stored about the professional; the look-up is logged with the ids it found."""
-    begin_write()
-    inquiries, drafts = _collect(subject)
-    found = Findings(subject, [_inquiry_record(i) for i in inquiries], [_draft_record(d) for d in drafts])
-    record(action, actor, object_type="inquiry" if len(inquiries) == 1 else None,
-           object_id=inquiries[0].id if len(inquiries) == 1 else None,
-           detail={"subject": subject.describe(), "ids": [i.id for i in inquiries],
-                   "drafts": [d.id for d in drafts]})
-    db.session.commit()
+    with write_transaction():
+        inquiries, drafts = _collect(subject)
+        found = Findings(subject, [_inquiry_record(i) for i in inquiries], [_draft_record(d) for d in drafts])
+        record(action, actor, object_type="inquiry" if len(inquiries) == 1 else None,
+               object_id=inquiries[0].id if len(inquiries) == 1 else None,
+               detail={"subject": subject.describe(), "ids": [i.id for i in inquiries],
+                       "drafts": [d.id for d in drafts]})
     return found
 
 
@@ -170,28 +169,27 @@ def erase(actor: User, subject: Subject) -> Erased:
     audit event naming the fields, never their values."""
     from supportline.inquiries.search import index_inquiry
 
-    begin_write()
-    inquiries, drafts = _collect(subject, lock=True)
-    now = utcnow()
-    for inquiry in inquiries:
-        fields = [name for name in SUBJECT_FIELDS if getattr(inquiry, name)]
-        for name in ("callback_name", "callback_phone", "callback_email"):
-            setattr(inquiry, name, None)
-        inquiry.caller_role = ""
-        inquiry.caller_organisation = ""
-        inquiry.callback_phone_key = None
-        inquiry.organisation_key = None
-        inquiry.version += 1
-        inquiry.timeline.append(TimelineEntry(kind="edit", at=now, user_id=actor.id, text="",
-                                              detail={"fields": fields, "reason": "privacy_request"}))
-        db.session.flush()
-        # role and organisation are part of the searchable text
-        index_inquiry(inquiry)
-        record("privacy.erase", actor, object_type="inquiry", object_id=inquiry.id, detail={"fields": fields})
-    for draft in drafts:
-        draft.payload = {k: v for k, v in (draft.payload or {}).items() if k not in DRAFT_FIELDS}
-    result = Erased([i.id for i in inquiries], [d.id for d in drafts])
-    record("privacy.erase", actor, detail={"subject": subject.describe(), "ids": result.inquiries,
-                                           "drafts": result.drafts})
-    db.session.commit()
+    with write_transaction():
+        inquiries, drafts = _collect(subject, lock=True)
+        now = utcnow()
+        for inquiry in inquiries:
+            fields = [name for name in SUBJECT_FIELDS if getattr(inquiry, name)]
+            for name in ("callback_name", "callback_phone", "callback_email"):
+                setattr(inquiry, name, None)
+            inquiry.caller_role = ""
+            inquiry.caller_organisation = ""
+            inquiry.callback_phone_key = None
+            inquiry.organisation_key = None
+            inquiry.version += 1
+            inquiry.timeline.append(TimelineEntry(kind="edit", at=now, user_id=actor.id, text="",
+                                                  detail={"fields": fields, "reason": "privacy_request"}))
+            db.session.flush()
+            # role and organisation are part of the searchable text
+            index_inquiry(inquiry)
+            record("privacy.erase", actor, object_type="inquiry", object_id=inquiry.id, detail={"fields": fields})
+        for draft in drafts:
+            draft.payload = {k: v for k, v in (draft.payload or {}).items() if k not in DRAFT_FIELDS}
+        result = Erased([i.id for i in inquiries], [d.id for d in drafts])
+        record("privacy.erase", actor, detail={"subject": subject.describe(), "ids": result.inquiries,
+                                               "drafts": result.drafts})
     return result

@@ -41,7 +41,7 @@ from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry, InquiryDraft
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 BATCH_SIZE = 200
 # The timeline's own link titles are guidance articles, not case text; everything else goes.
@@ -213,23 +213,23 @@ def run(actor=None, *, now: dt.datetime | None = None, trigger: str = "cli") -> 
               (_due_for_callback_removal(c), "retention.callback", done.callbacks)]
     for condition, action, into in steps:
         while True:
-            begin_write()
-            batch = _lock_batch(condition)
+            # A transaction per batch, committed as it ends, on purpose: a crash keeps the
+            # batches done and the write lock is never held for the whole run.
+            with write_transaction():
+                batch = _lock_batch(condition)
+                for inquiry in batch:
+                    into.append(Candidate(inquiry.id, inquiry.received_at, inquiry.updated_at, inquiry.status))
+                    fields = (anonymise(inquiry, c.now) if action.endswith("anonymise")
+                              else remove_callback(inquiry))
+                    record(action, actor, actor=actor_name, object_type="inquiry", object_id=inquiry.id,
+                           detail={"fields": fields})
             if not batch:
-                db.session.rollback()
                 break
-            for inquiry in batch:
-                into.append(Candidate(inquiry.id, inquiry.received_at, inquiry.updated_at, inquiry.status))
-                fields = (anonymise(inquiry, c.now) if action.endswith("anonymise") else remove_callback(inquiry))
-                record(action, actor, actor=actor_name, object_type="inquiry", object_id=inquiry.id,
-                       detail={"fields": fields})
-            db.session.commit()
-    begin_write()
-    done.drafts = db.session.execute(
-        delete(InquiryDraft).where(InquiryDraft.updated_at < c.callbacks_before)).rowcount or 0
-    record("retention.run", actor, actor=actor_name, detail={
-        **done.counts, "trigger": trigger, "retention_months": c.retention_months,
-        "callback_months": c.callback_months, "anonymise_before": c.anonymise_before.isoformat(),
-        "callbacks_before": c.callbacks_before.isoformat()})
-    db.session.commit()
+    with write_transaction():
+        done.drafts = db.session.execute(
+            delete(InquiryDraft).where(InquiryDraft.updated_at < c.callbacks_before)).rowcount or 0
+        record("retention.run", actor, actor=actor_name, detail={
+            **done.counts, "trigger": trigger, "retention_months": c.retention_months,
+            "callback_months": c.callback_months, "anonymise_before": c.anonymise_before.isoformat(),
+            "callbacks_before": c.callbacks_before.isoformat()})
     return done

@@ -28,11 +28,12 @@ def accessibility():
 def _database_state() -> dict:
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
-        return {"ok": True, "dialect": db.engine.dialect.name}
+        state = {"ok": True, "dialect": db.engine.dialect.name}
     except Exception as exc:  # noqa: BLE001 - health check reports any failure
-        db.session.rollback()
-        return {"ok": False, "error": type(exc).__name__}
+        state = {"ok": False, "error": type(exc).__name__}
+    # The check only reads: end its transaction (a failed one too) so the request holds nothing.
+    db.session.rollback()
+    return state
 
 
 @bp.get("/healthz")

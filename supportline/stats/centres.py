@@ -13,7 +13,7 @@ from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.stats.models import CENTRE_STATUSES, ResourceCentre
 from supportline.stats.seed_data import apply_seed
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 FIELDS = ("county_code", "name", "host_organisation", "contact", "status", "since", "needs_verification", "note",
           "whole_county", "municipality_codes", "offers", "website", "phone", "hours", "sources", "verified_on")
@@ -45,11 +45,10 @@ def centres_for_county(county_code: str | None) -> list[ResourceCentre]:
 def seed_centres(actor=None) -> dict[str, int]:
     """Bring the directory to the researched seed (the migration does the same on upgrade).
     Idempotent; rows a coordinator has saved are kept as they are."""
-    begin_write()
-    counts = apply_seed(db.session.connection(), dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    if counts["inserted"] or counts["updated"]:
-        audit.record("resource_centre.seed", actor, object_type="resource_centre", detail=counts)
-    db.session.commit()
+    with write_transaction():
+        counts = apply_seed(db.session.connection(), dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        if counts["inserted"] or counts["updated"]:
+            audit.record("resource_centre.seed", actor, object_type="resource_centre", detail=counts)
     return counts
 
 
@@ -146,25 +145,24 @@ def clean(raw: dict) -> dict:
 
 def save_centre(actor, centre_id: int | None, raw: dict) -> ResourceCentre:
     data = clean(raw)
-    begin_write()
-    if centre_id is None:
-        centre = ResourceCentre()
-        db.session.add(centre)
-        changed = list(FIELDS)
-    else:
-        centre = db.session.get(ResourceCentre, centre_id)
-        if centre is None:
-            raise CentreError({"name": "Resurscentrumet finns inte längre."})
-        changed = [k for k in FIELDS if getattr(centre, k) != data[k]]
-    for key in FIELDS:
-        setattr(centre, key, data[key])
-    centre.updated_at = dt.datetime.now(dt.UTC)
-    centre.updated_by_id = actor.id if actor is not None else None
-    centre.seeded = False  # a coordinator's row from now on: the seed never writes it again
-    db.session.flush()
-    audit.record("resource_centre.create" if centre_id is None else "resource_centre.update", actor,
-                 object_type="resource_centre", object_id=centre.id, detail={"fields": changed})
-    db.session.commit()
+    with write_transaction():
+        if centre_id is None:
+            centre = ResourceCentre()
+            db.session.add(centre)
+            changed = list(FIELDS)
+        else:
+            centre = db.session.get(ResourceCentre, centre_id)
+            if centre is None:
+                raise CentreError({"name": "Resurscentrumet finns inte längre."})
+            changed = [k for k in FIELDS if getattr(centre, k) != data[k]]
+        for key in FIELDS:
+            setattr(centre, key, data[key])
+        centre.updated_at = dt.datetime.now(dt.UTC)
+        centre.updated_by_id = actor.id if actor is not None else None
+        centre.seeded = False  # a coordinator's row from now on: the seed never writes it again
+        db.session.flush()
+        audit.record("resource_centre.create" if centre_id is None else "resource_centre.update", actor,
+                     object_type="resource_centre", object_id=centre.id, detail={"fields": changed})
     return centre
 
 

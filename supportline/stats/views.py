@@ -160,7 +160,6 @@ def _save(centre):
     try:
         saved = centres.save_centre(current_user, centre.id if centre else None, form.data)
     except centres.CentreError as exc:
-        db.session.rollback()
         for name, message in exc.errors.items():
             getattr(form, name).errors = [message]
         return _centre_page(form, centre, 422)

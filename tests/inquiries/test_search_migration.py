@@ -13,6 +13,7 @@ from supportline.inquiries import service
 from supportline.inquiries.models import Inquiry, InquiryTerm
 from supportline.inquiries.search import Filters, search_inquiries
 from supportline.retention.service import anonymise
+from supportline.transactions import write_transaction
 
 
 def _found(handler_id, words: str) -> list[int]:
@@ -26,8 +27,8 @@ def test_searchable_text_survives_a_downgrade_and_upgrade(app, create_user, make
     gone = make_inquiry(handler, summary="Tvångsgifte och utreseförbud diskuterades.")
     with app.app_context():
         service.add_entry(db.session.get(User, handler.id), kept, "note", "Kuratorn nämnde hedersnormer.")
-        anonymise(db.session.get(Inquiry, gone), utcnow())
-        db.session.commit()
+        with write_transaction():  # anonymise() writes in its caller's transaction
+            anonymise(db.session.get(Inquiry, gone), utcnow())
         assert _found(handler.id, "tvångsgifta") == [kept]
         assert _found(handler.id, "hedersnorm") == [kept]
 
@@ -67,8 +68,8 @@ def test_reindex_gives_back_what_the_previous_release_saved_during_a_rollout(app
     during = make_inquiry(handler, summary="Skolan befarar tvångsgifte under lovet.")
     gone = make_inquiry(handler, summary="Tvångsgifte och hot från bröder.")
     with app.app_context():
-        anonymise(db.session.get(Inquiry, gone), utcnow())
-        db.session.commit()
+        with write_transaction():  # anonymise() writes in its caller's transaction
+            anonymise(db.session.get(Inquiry, gone), utcnow())
         with db.engine.begin() as conn:  # as the previous release left them: no terms
             conn.execute(text("DELETE FROM inquiry_terms WHERE inquiry_id IN (:a, :b)"), {"a": before, "b": during})
         assert _found(handler.id, "tvångsgifta") == []
