@@ -73,11 +73,12 @@ def test_fullwidth_digits_in_a_path_name_no_inquiry(client, token_of, create_use
     handler = create_user("handler")
     token = token_of(handler)
     headers = {"Authorization": f"Bearer {token}"}
-    created = client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()
-    assert created["id"] == 1
-    assert client.get("/api/v1/inquiries/1", headers=headers).status_code == 200
-    assert client.get("/api/v1/inquiries/１", headers=headers).status_code == 404
-    assert client.get("/api/v1/inquiries/١", headers=headers).status_code == 404
+    inquiry_id = str(client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()["id"])
+    fullwidth = inquiry_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    arabic_indic = inquiry_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert client.get(f"/api/v1/inquiries/{inquiry_id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/inquiries/{fullwidth}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/inquiries/{arabic_indic}", headers=headers).status_code == 404
 
 
 @pytest.mark.parametrize("key", ["inquiry-²", "inquiry-１", "inquiry-99999999999", "inquiry-2147483648",
