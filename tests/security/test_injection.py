@@ -77,6 +77,12 @@ def test_inquiry_api_filters_and_bodies(app, client, handler_with_data):
 
     with app.app_context():
         token = issue_api_token(None, db.session.get(User, handler_with_data.id))
+        from sqlalchemy import func, select
+
+        from supportline.inquiries.models import Inquiry
+
+        inquiry_id = db.session.scalar(select(func.min(Inquiry.id)))
+        assert inquiry_id is not None, "the PATCH below needs an inquiry that exists"
     headers = {"Authorization": f"Bearer {token}"}
     before = _counts(app)
     for payload in SQL_PAYLOADS:
@@ -84,7 +90,7 @@ def test_inquiry_api_filters_and_bodies(app, client, handler_with_data):
             response = client.get("/api/v1/inquiries", query_string={name: payload}, headers=headers)
             assert response.status_code in (200, 400, 422), (name, payload, response.status_code)
             assert not _leaks(response.get_data(as_text=True))
-        response = client.patch("/api/v1/inquiries/1", json={"version": payload, "status": payload}, headers=headers)
+        response = client.patch(f"/api/v1/inquiries/{inquiry_id}", json={"version": payload, "status": payload}, headers=headers)
         assert response.status_code < 500, payload
         response = client.post("/api/v1/inquiries", json=valid_payload(summary=payload, caller_role=payload),
                                headers=headers)
