@@ -90,7 +90,8 @@ def test_inquiry_api_filters_and_bodies(app, client, handler_with_data):
             response = client.get("/api/v1/inquiries", query_string={name: payload}, headers=headers)
             assert response.status_code in (200, 400, 422), (name, payload, response.status_code)
             assert not _leaks(response.get_data(as_text=True))
-        response = client.patch(f"/api/v1/inquiries/{inquiry_id}", json={"version": payload, "status": payload}, headers=headers)
+        response = client.patch(f"/api/v1/inquiries/{inquiry_id}", json={"version": payload, "status": payload},
+                                headers=headers)
         assert response.status_code < 500, payload
         response = client.post("/api/v1/inquiries", json=valid_payload(summary=payload, caller_role=payload),
                                headers=headers)
