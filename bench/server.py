@@ -42,14 +42,14 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
 
 
 def wait_healthy(base: str, proc: subprocess.Popen, documents: int, timeout: float = 60.0) -> dict:
-    """Wait until /healthz reports the database up and an index with `documents` articles."""
+    """Wait until /healthz?detail reports the database up and an index with `documents` articles."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {proc.returncode}")
         try:
-            status, body = get(base + "/healthz", timeout=2.0)
+            status, body = get(base + "/healthz?detail", timeout=2.0)  # details: loopback, no token set
             last = (status, body[:300])
             if status == 200:
                 health = json.loads(body)
