@@ -165,7 +165,18 @@ def test_a_killed_export_leaves_no_package_and_the_next_run_completes_it(app, ou
         db.session.remove()
         batch = db.session.scalar(select(HandoverBatch))
         assert batch.status == "pending"
-        again = service.export(kind="full", out_dir=out_dir, recipient=None, plaintext=True)
+        # The killed process's database connection holds the export lock until the server has
+        # noticed the broken socket (PostgreSQL ends that backend shortly after): the next run
+        # waits for the lock with a deadline, as the next scheduled run would find it free.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                again = service.export(kind="full", out_dir=out_dir, recipient=None, plaintext=True)
+                break
+            except service.ExportBusy:
+                db.session.rollback()
+                assert time.monotonic() < deadline, "the killed export's lock was never released"
+                time.sleep(0.1)
         assert again.sequence == batch.sequence and again.status == "done"
     assert not list(out_dir.glob(".partial-*"))
     report = verify_package(out_dir / again.file_name)
