@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
 )
 
+from supportline.dates import local_midnight_utc
 from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
@@ -177,12 +178,6 @@ class Page:
         return self.more
 
 
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    from supportline.inquiries.service import LOCAL_TZ
-
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
-
-
 class _Source:
     """A set of inquiry ids that every match belongs to, which can be read as a list from an
     index of its own, or asked about one id at a time (a primary-key lookup)."""
@@ -233,9 +228,9 @@ class _Match:
         if f.handler is not None:
             conditions.append(or_(row.assignee_id == f.handler, row.created_by_id == f.handler))
         if f.date_from:
-            conditions.append(row.received_at >= _local_midnight_utc(f.date_from))
+            conditions.append(row.received_at >= local_midnight_utc(f.date_from))
         if f.date_to:
-            conditions.append(row.received_at < _local_midnight_utc(f.date_to + dt.timedelta(days=1)))
+            conditions.append(row.received_at < local_midnight_utc(f.date_to + dt.timedelta(days=1)))
         return conditions
 
     def _covering_index(self) -> str | None:

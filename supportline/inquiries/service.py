@@ -12,7 +12,6 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, or_, select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from supportline.audit.service import record, record_read
 from supportline.auth.models import User
+from supportline.dates import LOCAL_TZ, today_local
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
@@ -35,7 +35,6 @@ from supportline.privacy.guard import confirmation_key, find_personal_data, find
 from supportline.query_args import parse_int
 from supportline.transactions import begin_write
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 LINE_OPENED = dt.date(2014, 3, 13)
 MAX_LONG_TEXT = 20_000
 MAX_SHORT_TEXT = 200
@@ -116,10 +115,6 @@ class StaleVersion(Exception):
 
 
 # --- validation ---------------------------------------------------------------------------
-
-def today_local() -> dt.date:
-    return dt.datetime.now(LOCAL_TZ).date()
-
 
 def latest_follow_up() -> dt.date:
     """The latest follow-up date a case may get: a reminder years ahead is a typing mistake."""
