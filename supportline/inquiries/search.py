@@ -43,6 +43,7 @@ from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import Inquiry, InquiryCode, InquirySearchDocument, InquiryTerm
+from supportline.inquiries.queries import ROW_COLUMNS, InquiryRow, audit_list
 from supportline.observability.metrics import timed_search
 from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
@@ -297,8 +298,6 @@ def _listed(ids: list[int]):
 
 def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER_PAGE, audit: bool = True) -> Page:
     """One page of inquiries matching the filters, newest first. The hit list is audit-logged."""
-    from supportline.inquiries.service import ROW_COLUMNS, InquiryRow, audit_list
-
     # Bounded: a huge page number overflows the driver's OFFSET (a 500 found by tests/security).
     page = min(max(1, page), 1_000_000)
     match = _Match(filters)
