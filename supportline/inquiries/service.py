@@ -54,8 +54,6 @@ from supportline.inquiries.writes import (
     valid_idempotency_key,
 )
 
-_phone_key = phone_key  # retention's name for it until it imports phone_key
-
 __all__ = [
     "DRAFT_MAX_BYTES", "ENTRY_KINDS_BY_HAND", "GUARDED_FIELDS", "LINE_OPENED", "LOCAL_TZ", "MAX_FOLLOW_UP_YEARS",
     "MAX_LONG_TEXT", "MAX_PERSONS", "ROW_COLUMNS", "WRITABLE_FIELDS", "CreateOnce", "InquiryAnonymised",
