@@ -14,7 +14,7 @@ from supportline.inquiries.models import Inquiry, InquiryDraft
 from supportline.inquiries.writes import by_idempotency_key, valid_idempotency_key
 from supportline.privacy.guard import find_personal_data, redact
 from supportline.query_args import parse_int
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 
 def draft_inquiry_id(key: str) -> int | None:
@@ -30,20 +30,43 @@ def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
     Not audit-logged: drafts are saved every few seconds and hold nothing saved in a case.
     The edit form of an anonymised inquiry (left open in a browser tab) gets no draft: it
     would keep the removed case text for months."""
-    inquiry_id = draft_inquiry_id(key)
-    if inquiry_id is not None:
-        anonymised_at = db.session.scalar(select(Inquiry.anonymised_at).where(Inquiry.id == inquiry_id))
-        db.session.rollback()
-        if anonymised_at is not None:
-            raise InquiryAnonymised(inquiry_id, anonymised_at)
-    submission_key = payload.get("submission_key")
-    if key == "new" and isinstance(submission_key, str) and valid_idempotency_key(submission_key):
-        saved = by_idempotency_key(actor, submission_key)
-        db.session.rollback()
-        if saved is not None:
+    # Redacted before the write block, so SQLite's write lock is not held while the guard reads.
+    safe, findings = _stored_form(payload)
+    with write_transaction():
+        _refuse_anonymised(key)
+        if _already_saved(actor, key, payload):
             # The form of a call already saved (reached again by Back): a draft of it would be
             # offered back as unsaved work.
             return {}
+        draft = db.session.scalar(select(InquiryDraft).where(InquiryDraft.user_id == actor.id,
+                                                             InquiryDraft.key == key))
+        if draft is None:
+            draft = InquiryDraft(user_id=actor.id, key=key, payload=safe)
+            db.session.add(draft)
+        else:
+            draft.payload = safe
+        draft.updated_at = utcnow()
+    return findings
+
+
+def _refuse_anonymised(key: str) -> None:
+    inquiry_id = draft_inquiry_id(key)
+    if inquiry_id is None:
+        return
+    anonymised_at = db.session.scalar(select(Inquiry.anonymised_at).where(Inquiry.id == inquiry_id))
+    if anonymised_at is not None:
+        raise InquiryAnonymised(inquiry_id, anonymised_at)
+
+
+def _already_saved(actor: User, key: str, payload: dict) -> bool:
+    submission_key = payload.get("submission_key")
+    return (key == "new" and isinstance(submission_key, str) and valid_idempotency_key(submission_key)
+            and by_idempotency_key(actor, submission_key) is not None)
+
+
+def _stored_form(payload: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The payload as a draft keeps it: bounded, plain values, personal data in case text
+    replaced; and per field the guard's messages for what was replaced."""
     findings: dict[str, list[str]] = {}
     safe = {}
     for name, value in payload.items():
@@ -61,16 +84,7 @@ def save_draft(actor: User, key: str, payload: dict) -> dict[str, list[str]]:
         elif not isinstance(value, int | float | bool) and value is not None:
             continue
         safe[name] = value
-    begin_write()
-    draft = db.session.scalar(select(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == key))
-    if draft is None:
-        draft = InquiryDraft(user_id=actor.id, key=key, payload=safe)
-        db.session.add(draft)
-    else:
-        draft.payload = safe
-    draft.updated_at = utcnow()
-    db.session.commit()
-    return findings
+    return safe, findings
 
 
 def get_draft(actor: User, key: str) -> InquiryDraft | None:
@@ -78,6 +92,5 @@ def get_draft(actor: User, key: str) -> InquiryDraft | None:
 
 
 def discard_draft(actor: User, key: str) -> None:
-    begin_write()
-    db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == key))
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == key))

@@ -47,7 +47,7 @@ from supportline.inquiries.queries import ROW_COLUMNS, InquiryRow, audit_list
 from supportline.observability.metrics import timed_search
 from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 PER_PAGE = 25
 # Counting every match of a broad filter over 100,000 inquiries costs more than the rest of the
@@ -107,14 +107,12 @@ def reindex_inquiries(changed_since: dt.datetime | None = None, batch: int = 500
         query = select(Inquiry).where(Inquiry.id > last_id, Inquiry.anonymised_at.is_(None))
         if changed_since is not None:
             query = query.where(Inquiry.updated_at >= changed_since)
-        begin_write()
-        rows = list(db.session.scalars(query.order_by(Inquiry.id).limit(batch)))
+        with write_transaction():
+            rows = list(db.session.scalars(query.order_by(Inquiry.id).limit(batch)))
+            for inquiry in rows:
+                index_inquiry(inquiry)
         if not rows:
-            db.session.rollback()
             return done
-        for inquiry in rows:
-            index_inquiry(inquiry)
-        db.session.commit()
         done += len(rows)
         last_id = rows[-1].id
 

@@ -20,6 +20,7 @@ from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.constants import (
     EMAIL_RE,
+    ENTRY_KINDS_BY_HAND,
     GUARDED_FIELDS,
     LINE_OPENED,
     LONG_TEXT_FIELDS,
@@ -371,6 +372,53 @@ CHECKS: tuple[tuple[tuple[str, ...], Callable[[Check, str], None]], ...] = (
         "Samtalstiden ska vara ett helt antal sekunder mellan 0 och 86 400 (ett dygn).", low=0, high=24 * 3600)),
     (("linked_articles",), _linked_articles),
 )
+
+
+def _entry_text(kind: str, text, confirmed) -> tuple[str, dict | None, InquiryInvalid | None]:
+    """The text of a timeline entry and the linked article's slug (detail), or the refusal."""
+    try:
+        text = text_value(text)
+    except TypeError:
+        text = ""
+    if not text:
+        message = "Skriv vad som hände." if kind != "article_link" else "Ange artikelns adress."
+        return text, None, InquiryInvalid({"text": message})
+    if len(text) > MAX_LONG_TEXT:
+        return text, None, InquiryInvalid({"text": f"Texten är för lång: högst 20 000 tecken, här finns {len(text)}."})
+    message, doubtful = guard_text(text, confirmed_numbers(list(confirmed)))
+    if message:
+        return text, None, InquiryInvalid({"text": message}, {"text"}, {"text": doubtful} if doubtful else {})
+    if kind != "article_link":
+        return text, None, None
+    found = published_articles_by_slug([text])
+    if not found:
+        return text, None, InquiryInvalid({"text": f"Det finns ingen publicerad artikel med adressen {text[:80]!r}."})
+    (slug, title), = found.values()
+    return title, {"slug": slug}, None
+
+
+def clean_entry(kind: str, text, at, confirmed) -> tuple[str, dict | None, dt.datetime | None]:
+    """Check a timeline entry typed by hand: its kind, its text (for a linked article, the
+    article's address, which becomes its title) and its time. Returns (text, detail, at)."""
+    errors: dict[str, str] = {}
+    privacy: set[str] = set()
+    to_confirm: dict[str, list[tuple[str, str]]] = {}
+    if kind not in ENTRY_KINDS_BY_HAND:
+        errors["kind"] = "Välj kontakt, anteckning eller länkad vägledning."
+    text, detail, refused = _entry_text(kind, text, confirmed)
+    if refused is not None:
+        errors.update(refused.errors)
+        privacy, to_confirm = refused.privacy_fields, refused.to_confirm
+    try:
+        when = parse_datetime(at) if at else None
+    except ValueError:
+        errors["at"] = "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."
+        when = None
+    if when is not None and when > utcnow() + dt.timedelta(minutes=5):
+        errors["at"] = "Tidpunkten ligger i framtiden."
+    if errors:
+        raise InquiryInvalid(errors, privacy, to_confirm)
+    return text, detail, when
 
 
 def clean_inquiry(raw: dict, *, partial: bool = False, existing: Inquiry | None = None) -> dict:

@@ -12,7 +12,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from supportline.auth import roles_required
-from supportline.extensions import db
 from supportline.inquiries import merge, service
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
@@ -139,7 +138,6 @@ def new():
         else:  # a form from before the token existed
             once = service.CreateOnce(service.create_inquiry(current_user, raw).id, created=True)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)
     if once.created:
@@ -257,7 +255,6 @@ def add_entry(inquiry_id: int):
         flash(exc.message_sv, "error")
         return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         for name, message in exc.errors.items():
             getattr(form, name, form.text).errors = [message]
         form.privacy = bool(exc.privacy_fields)
@@ -278,7 +275,6 @@ def _quick_change(inquiry_id: int, form, values: dict, message: str):
         flash(exc.message_sv, "error")
         return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         for name, error in exc.errors.items():
             getattr(form, name).errors = [error]
         kwargs = {"followup_form": form} if isinstance(form, FollowUpForm) else {}
@@ -439,6 +435,5 @@ def edit(inquiry_id: int):
         flash(exc.message_sv, "error")
         return _render_form(form, 409, inquiry=inquiry)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)

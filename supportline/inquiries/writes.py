@@ -18,23 +18,19 @@ from supportline.auth.models import User
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.constants import ENTRY_KINDS_BY_HAND, GUARDED_FIELDS, IDEMPOTENCY_KEY_RE, MAX_LONG_TEXT
+from supportline.inquiries.constants import GUARDED_FIELDS, IDEMPOTENCY_KEY_RE
 from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, InquiryNotFound, IntakeClosed, StaleVersion
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryDraft, TimelineEntry
 from supportline.inquiries.queries import get_inquiry
 from supportline.inquiries.search import index_inquiry
 from supportline.inquiries.validation import (
+    clean_entry,
     clean_inquiry,
     confirmed_fields,
-    confirmed_numbers,
-    guard_text,
     organisation_key,
-    parse_datetime,
     phone_key,
-    published_articles_by_slug,
-    text_value,
 )
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 
 def _link_articles(inquiry: Inquiry, actor: User, articles: list[tuple[str, str]]) -> None:
@@ -80,35 +76,34 @@ def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | Non
     use create_inquiry_once for that."""
     from supportline.handover.lifecycle import intake_closed_message
 
-    # An installation that handed the line over to NCK takes no new calls, whichever way they come.
-    closed = intake_closed_message()
-    if closed is not None:
-        raise IntakeClosed(closed)
-    clean = clean_inquiry(raw)
-    begin_write()
-    errors: dict[str, str] = {}
-    _check_assignee(clean, errors)
-    if errors:
-        db.session.rollback()
-        raise InquiryInvalid(errors)
-    articles = clean.pop("linked_articles", [])
-    now = utcnow()
-    inquiry = Inquiry(created_by_id=actor.id, version=1, created_at=now, updated_at=now, caller_role="",
-                      caller_organisation="", summary="", advice="", exposed_persons=[], codes=[], timeline=[])
-    if idempotency is not None:
-        inquiry.idempotency_key, inquiry.idempotency_fingerprint = idempotency
-    _apply(inquiry, clean)
-    db.session.add(inquiry)
-    db.session.flush()
-    _link_articles(inquiry, actor, articles)
-    if inquiry.assignee_id and inquiry.assignee_id != actor.id:
-        _entry(inquiry, actor, "assignment", "", {"to": inquiry.assignee_id})
-    index_inquiry(inquiry)
-    db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == "new"))
-    confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean}, raw.get("confirmed_numbers"))
-    record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id,
-           detail={"confirmed_numbers_in": confirmed} if confirmed else None)
-    db.session.commit()
+    with write_transaction():
+        # An installation that handed the line over to NCK takes no new calls, whichever way they come.
+        closed = intake_closed_message()
+        if closed is not None:
+            raise IntakeClosed(closed)
+        clean = clean_inquiry(raw)
+        errors: dict[str, str] = {}
+        _check_assignee(clean, errors)
+        if errors:
+            raise InquiryInvalid(errors)
+        articles = clean.pop("linked_articles", [])
+        now = utcnow()
+        inquiry = Inquiry(created_by_id=actor.id, version=1, created_at=now, updated_at=now, caller_role="",
+                          caller_organisation="", summary="", advice="", exposed_persons=[], codes=[], timeline=[])
+        if idempotency is not None:
+            inquiry.idempotency_key, inquiry.idempotency_fingerprint = idempotency
+        _apply(inquiry, clean)
+        db.session.add(inquiry)
+        db.session.flush()
+        _link_articles(inquiry, actor, articles)
+        if inquiry.assignee_id and inquiry.assignee_id != actor.id:
+            _entry(inquiry, actor, "assignment", "", {"to": inquiry.assignee_id})
+        index_inquiry(inquiry)
+        db.session.execute(delete(InquiryDraft).where(InquiryDraft.user_id == actor.id, InquiryDraft.key == "new"))
+        confirmed = confirmed_fields({n: clean[n] for n in GUARDED_FIELDS if n in clean},
+                                     raw.get("confirmed_numbers"))
+        record("inquiry.create", actor, object_type="inquiry", object_id=inquiry.id,
+               detail={"confirmed_numbers_in": confirmed} if confirmed else None)
     return inquiry
 
 
@@ -147,22 +142,25 @@ def create_inquiry_once(actor: User, raw: dict, key: str, fingerprint: str) -> C
 
     The repeat is looked up before the input is checked, so a repeat still finds its inquiry
     when the input would no longer pass (a follow-up date that has passed since)."""
-    begin_write()
-    existing = by_idempotency_key(actor, key)
-    if existing is None:
-        try:
-            return CreateOnce(create_inquiry(actor, raw, idempotency=(key, fingerprint)).id, created=True)
-        except IntegrityError:
-            # PostgreSQL: another request with this key inserted first and committed while this
-            # one waited on the unique index. (SQLite's write lock already serialised the two.)
-            db.session.rollback()
+    try:
+        with write_transaction():
+            existing = by_idempotency_key(actor, key)
+            if existing is None:
+                return CreateOnce(create_inquiry(actor, raw, idempotency=(key, fingerprint)).id, created=True)
+            return _repeat(existing, fingerprint)
+    except IntegrityError:
+        # PostgreSQL: another request with this key inserted first and committed while this
+        # one waited on the unique index. (SQLite's write lock already serialised the two.)
+        with write_transaction():
             existing = by_idempotency_key(actor, key)
             if existing is None:
                 raise
-    result = CreateOnce(existing.id, created=False,
-                        same_request=hmac.compare_digest(existing.idempotency_fingerprint or "", fingerprint))
-    db.session.rollback()  # nothing written: end the (on SQLite, write-locked) transaction
-    return result
+            return _repeat(existing, fingerprint)
+
+
+def _repeat(existing: Inquiry, fingerprint: str) -> CreateOnce:
+    return CreateOnce(existing.id, created=False,
+                      same_request=hmac.compare_digest(existing.idempotency_fingerprint or "", fingerprint))
 
 
 def _entry(inquiry: Inquiry, actor: User | None, kind: str, text: str = "", detail: dict | None = None,
@@ -181,12 +179,9 @@ def _load_for_update(inquiry_id: int) -> Inquiry:
         stmt = stmt.with_for_update()
     inquiry = db.session.scalar(stmt)
     if inquiry is None:
-        db.session.rollback()
         raise InquiryNotFound(inquiry_id)
     if inquiry.anonymised_at is not None:
-        anonymised_at = inquiry.anonymised_at
-        db.session.rollback()
-        raise InquiryAnonymised(inquiry_id, anonymised_at)
+        raise InquiryAnonymised(inquiry_id, inquiry.anonymised_at)
     return inquiry
 
 
@@ -198,21 +193,23 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
     An anonymised inquiry is refused (InquiryAnonymised) before the version is compared: a form
     opened before the anonymisation must not be offered the conflict page, whose "save anyway"
     would write the old text back."""
-    begin_write()
-    inquiry = _load_for_update(inquiry_id)
-    if expected_version is not None and inquiry.version != expected_version:
-        db.session.rollback()
+    with write_transaction():
+        inquiry = _load_for_update(inquiry_id)
+        stale = expected_version is not None and inquiry.version != expected_version
+        if not stale:
+            _change(actor, inquiry, raw, partial)
+    if stale:
+        # Read after the write block: the conflict page's read is audit-logged on its own.
         raise StaleVersion(get_inquiry(actor, inquiry_id, action="inquiry.read.conflict"))
-    try:
-        clean = clean_inquiry(raw, partial=partial, existing=inquiry)
-    except InquiryInvalid:
-        db.session.rollback()
-        raise
+    return inquiry
+
+
+def _change(actor: User, inquiry: Inquiry, raw: dict, partial: bool) -> None:
+    clean = clean_inquiry(raw, partial=partial, existing=inquiry)
     errors: dict[str, str] = {}
     if clean.get("assignee_id") != inquiry.assignee_id:
         _check_assignee(clean, errors)
     if errors:
-        db.session.rollback()
         raise InquiryInvalid(errors)
     old = {"status": inquiry.status, "assignee_id": inquiry.assignee_id, "follow_up_on": inquiry.follow_up_on}
     linked = {(e.detail or {}).get("slug") for e in inquiry.timeline if e.kind == "article_link"}
@@ -222,19 +219,8 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
         _link_articles(inquiry, actor, articles)
         changed.append("linked_articles")
     if not changed:
-        db.session.rollback()
-        return inquiry
-    if "status" in changed:
-        _entry(inquiry, actor, "status", "", {"from": old["status"], "to": inquiry.status})
-    if "assignee_id" in changed:
-        _entry(inquiry, actor, "assignment", "", {"from": old["assignee_id"], "to": inquiry.assignee_id})
-    if "follow_up_on" in changed:
-        _entry(inquiry, actor, "follow_up", "", {
-            "from": old["follow_up_on"].isoformat() if old["follow_up_on"] else None,
-            "to": inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else None})
-    others = [f for f in changed if f not in {"status", "assignee_id", "follow_up_on"}]
-    if others:
-        _entry(inquiry, actor, "edit", "", {"fields": others})
+        return
+    _timeline_of_change(inquiry, actor, old, changed)
     inquiry.version += 1
     inquiry.updated_at = utcnow()
     index_inquiry(inquiry)
@@ -245,59 +231,38 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
     record("inquiry.update", actor, object_type="inquiry", object_id=inquiry.id,
            detail={"fields": changed, "version": inquiry.version,
                    **({"confirmed_numbers_in": confirmed} if confirmed else {})})
-    db.session.commit()
-    return inquiry
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _timeline_of_change(inquiry: Inquiry, actor: User, old: dict, changed: list[str]) -> None:
+    """What the timeline says of a change: status, assignment and follow-up each by name with
+    their old and new value, the other fields together by name only."""
+    if "status" in changed:
+        _entry(inquiry, actor, "status", "", {"from": old["status"], "to": inquiry.status})
+    if "assignee_id" in changed:
+        _entry(inquiry, actor, "assignment", "", {"from": old["assignee_id"], "to": inquiry.assignee_id})
+    if "follow_up_on" in changed:
+        _entry(inquiry, actor, "follow_up", "", {"from": _day(old["follow_up_on"]), "to": _day(inquiry.follow_up_on)})
+    others = [f for f in changed if f not in {"status", "assignee_id", "follow_up_on"}]
+    if others:
+        _entry(inquiry, actor, "edit", "", {"fields": others})
 
 
 def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None, confirmed=()) -> TimelineEntry:
     """A later contact, an internal note or a linked guidance article on the timeline.
     `confirmed`: the numbers the handler confirmed are not personnummer."""
-    errors: dict[str, str] = {}
-    if kind not in ENTRY_KINDS_BY_HAND:
-        errors["kind"] = "Välj kontakt, anteckning eller länkad vägledning."
-    try:
-        text = text_value(text)
-    except TypeError:
-        text = ""
-    privacy = set()
-    to_confirm = {}
-    if not text:
-        errors["text"] = "Skriv vad som hände." if kind != "article_link" else "Ange artikelns adress."
-    elif len(text) > MAX_LONG_TEXT:
-        errors["text"] = f"Texten är för lång: högst 20 000 tecken, här finns {len(text)}."
-    else:
-        message, doubtful = guard_text(text, confirmed_numbers(list(confirmed)))
-        if message:
-            errors["text"] = message
-            privacy.add("text")
-            if doubtful:
-                to_confirm["text"] = doubtful
-    detail = None
-    if kind == "article_link" and text and "text" not in errors:
-        found = published_articles_by_slug([text])
-        if not found:
-            errors["text"] = f"Det finns ingen publicerad artikel med adressen {text[:80]!r}."
-        else:
-            (slug, title), = found.values()
-            text, detail = title, {"slug": slug}
-    try:
-        when = parse_datetime(at) if at else None
-    except ValueError:
-        errors["at"] = "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."
-        when = None
-    if when is not None and when > utcnow() + dt.timedelta(minutes=5):
-        errors["at"] = "Tidpunkten ligger i framtiden."
-    if errors:
-        raise InquiryInvalid(errors, privacy, to_confirm)
-    begin_write()
-    inquiry = _load_for_update(inquiry_id)
-    entry = _entry(inquiry, actor, kind, text, detail, when)
-    inquiry.updated_at = utcnow()
-    inquiry.version += 1
-    db.session.flush()
-    index_inquiry(inquiry)
-    confirmed_in = confirmed_fields({"text": text}, list(confirmed))
-    record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id,
-           detail={"kind": kind, **({"confirmed_numbers_in": confirmed_in} if confirmed_in else {})})
-    db.session.commit()
+    with write_transaction():
+        text, detail, when = clean_entry(kind, text, at, confirmed)
+        inquiry = _load_for_update(inquiry_id)
+        entry = _entry(inquiry, actor, kind, text, detail, when)
+        inquiry.updated_at = utcnow()
+        inquiry.version += 1
+        db.session.flush()
+        index_inquiry(inquiry)
+        confirmed_in = confirmed_fields({"text": text}, list(confirmed))
+        record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id,
+               detail={"kind": kind, **({"confirmed_numbers_in": confirmed_in} if confirmed_in else {})})
     return entry

@@ -142,17 +142,17 @@ def test_the_openapi_description_documents_the_header(client):
 
 def _first_save_loses_its_connection(monkeypatch) -> list[int]:
     """The first save commits, then the connection is lost before the answer; returns the ids saved."""
-    real = service.create_inquiry
+    real = service.create_inquiry_once
     calls: list[int] = []
 
     def saved_then_connection_lost(*args, **kwargs):
-        inquiry = real(*args, **kwargs)
-        calls.append(inquiry.id)
+        once = real(*args, **kwargs)
+        calls.append(once.inquiry_id)
         if len(calls) == 1:
             raise _lost_connection()
-        return inquiry
+        return once
 
-    monkeypatch.setattr(writes, "create_inquiry", saved_then_connection_lost)
+    monkeypatch.setattr(service, "create_inquiry_once", saved_then_connection_lost)
     return calls
 
 
