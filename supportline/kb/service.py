@@ -495,7 +495,7 @@ def export_directory(directory: str | os.PathLike) -> list[Path]:
 # --- search -------------------------------------------------------------------
 
 def _index():
-    from supportline.search_index import get_index
+    from supportline.kb.search_index import get_index
 
     return get_index()
 
