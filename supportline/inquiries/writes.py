@@ -17,6 +17,7 @@ from supportline.audit.service import record
 from supportline.auth.models import User
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.handover.lifecycle import intake_closed_message
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.constants import GUARDED_FIELDS, IDEMPOTENCY_KEY_RE
 from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, InquiryNotFound, IntakeClosed, StaleVersion
@@ -74,8 +75,6 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
 def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | None = None) -> Inquiry:
     """A new inquiry. idempotency is (key, fingerprint) when the caller may repeat the save;
     use create_inquiry_once for that."""
-    from supportline.handover.lifecycle import intake_closed_message
-
     with write_transaction():
         # An installation that handed the line over to NCK takes no new calls, whichever way they come.
         closed = intake_closed_message()
