@@ -54,9 +54,9 @@ def make_app(database_url: str, tmp: Path, **extra):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SUPPORTLINE_INDEX_DIR": str(tmp / "index"),
         "SUPPORTLINE_HANDOVER_DIR": str(tmp / "handover"),
-        # Every write of the application must go through write_transaction(). The inquiries
-        # area is still being moved over: its writes are allowed until it is.
-        WRITE_GUARD_CONFIG: ("supportline.inquiries",),
+        # Every write of the application must go through write_transaction(); no module is
+        # allowed to write on its own.
+        WRITE_GUARD_CONFIG: (),
     }
     config.update(extra)
     return create_app(config)

@@ -79,3 +79,27 @@ def test_downgrade_and_upgrade_keep_the_rows_of_rebuilt_tables(app, login_as):
         if db.engine.dialect.name == "sqlite":
             with db.engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_upgrade_fills_the_slug_of_links_made_before_it(app, login_as):
+    """0019 gives the links already on timelines their article_slug, so the article pages count
+    them after the upgrade as they did before it."""
+    from supportline.auth.models import User
+    from supportline.inquiries.service import create_inquiry
+    from supportline.kb.models import Article
+    from tests.inquiries.conftest import valid_payload
+
+    handler = login_as("handler")
+    with app.app_context():
+        db.session.add(Article(slug="utreseforbud-kort", title="Utreseförbud i korthet", summary="Kort.", body="Text.",
+                               status="published"))
+        db.session.commit()
+        actor = db.session.get(User, handler.id)
+        create_inquiry(actor, valid_payload(linked_articles=["utreseforbud-kort"]))
+        downgrade(revision="0018")
+        upgrade()
+        db.engine.dispose()
+        with db.engine.connect() as conn:
+            slugs = conn.exec_driver_sql(
+                "SELECT article_slug FROM inquiry_timeline WHERE kind = 'article_link'").scalars().all()
+    assert slugs == ["utreseforbud-kort"]

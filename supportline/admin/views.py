@@ -58,20 +58,13 @@ def create():
     return redirect(url_for("admin.index"))
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.get("/anvandare/<int:user_id>")
 @roles_required("admin")
 def user_page(user_id: int):
     """One account: its details and the API tokens that still work, with a way to revoke them."""
     from supportline.auth.mfa import is_enrolled
 
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     return render_template("admin/user.html", user=user, enrolled=is_enrolled(user), tokens=live_api_tokens(user),
                            action_form=EmptyForm())
 
@@ -79,7 +72,7 @@ def user_page(user_id: int):
 @bp.post("/anvandare/<int:user_id>/api-token/<int:token_id>/aterkalla")
 @roles_required("admin")
 def revoke_token(user_id: int, token_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     EmptyForm().validate_on_submit()
     if not revoke_api_token(current_user, user, token_id):
         abort(404)
@@ -90,7 +83,7 @@ def revoke_token(user_id: int, token_id: int):
 @bp.post("/anvandare/<int:user_id>/api-token/aterkalla")
 @roles_required("admin")
 def revoke_all_tokens(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     EmptyForm().validate_on_submit()
     count = revoke_all_api_tokens(current_user, user)
     flash(f"Alla API-token för {user.email} är återkallade ({count} st)." if count
@@ -101,7 +94,7 @@ def revoke_all_tokens(user_id: int):
 @bp.post("/anvandare/<int:user_id>/roll")
 @roles_required("admin")
 def set_role(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Välj en giltig roll.", "error")
@@ -118,7 +111,7 @@ def set_role(user_id: int):
 @bp.post("/anvandare/<int:user_id>/<any(inaktivera, aktivera):action>")
 @roles_required("admin")
 def toggle_active(user_id: int, action: str):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     EmptyForm().validate_on_submit()
     if action == "inaktivera" and user.active and user.id != current_user.id and not confirm.confirmed():
         return confirm.ask(f"Inaktivera kontot {user.email}?",
@@ -141,7 +134,7 @@ def reset_mfa(user_id: int):
     """A lost phone: remove the user's second factor so they enrol again at the next login."""
     from supportline.auth import mfa
 
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     EmptyForm().validate_on_submit()
     mfa.reset(current_user, user)
     flash(f"Tvåstegsverifieringen för {user.email} är återställd och kontot är utloggat. "

@@ -15,19 +15,18 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 
 from supportline.audit.models import AuditEvent
 from supportline.audit.service import record
 from supportline.auth.models import User
+from supportline.dates import local_midnight_utc
 from supportline.excel_csv import ExcelCsvWriter
 from supportline.extensions import db
 from supportline.query_args import read_date_range, read_id
 from supportline.transactions import write_transaction
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 PER_PAGE = 50
 # The actions that mean "opened one inquiry": the page, the edit form, the API and the
 # version shown on a conflict. Lists are not counted: a list shows a summary line only.
@@ -92,10 +91,6 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
-
-
-def local_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
 
 
 def period_bounds(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from supportline.audit import review
 from supportline.auth import roles_required
+from supportline.dates import LOCAL_TZ
 from supportline.query_args import DATE_RANGE_MESSAGE, in_date_range, read_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/logg", template_folder="templates",
@@ -22,7 +23,7 @@ REVIEWERS = ("coordinator",)  # and admin, which roles_required always allows
 
 @bp.app_template_filter("audit_local_time")
 def audit_local_time(value: dt.datetime | None) -> str:
-    return value.astimezone(review.LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def _page_number() -> int:
@@ -60,7 +61,7 @@ def monthly_review():
             if not in_date_range(month):
                 month, error = None, DATE_RANGE_MESSAGE
     else:
-        month = _previous_month(dt.datetime.now(review.LOCAL_TZ).date())
+        month = _previous_month(dt.datetime.now(LOCAL_TZ).date())
     rows = review.review_report(current_user, month) if month else []
     return render_template("audit/review.html", month=month, raw=raw or (month.strftime("%Y-%m") if month else ""),
                            error=error, rows=rows,

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 
 from supportline.audit.service import record
 from supportline.auth.models import MfaRecoveryCode, User, UserMfa
+from supportline.auth.sessions import revoke_all_sessions
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.query_args import is_ascii_digits
@@ -259,12 +260,10 @@ def new_recovery_codes(actor: User) -> list[str]:
 def reset(actor: User, user: User) -> None:
     """An admin removes a user's second factor (lost phone); the user enrols again at the next
     login, and every session of theirs ends."""
-    from supportline.auth.service import _revoke_all
-
     with write_transaction():
         db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
         db.session.execute(delete(UserMfa).where(UserMfa.user_id == user.id))
-        _revoke_all(user)
+        revoke_all_sessions(user)
         record("mfa.reset", actor, object_type="user", object_id=user.id)
 
 

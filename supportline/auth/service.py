@@ -13,8 +13,10 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from supportline.audit.service import record
+from supportline.auth import mfa
 from supportline.auth.models import ApiToken, LoginFailure, PendingLogin, Role, User, UserSession
 from supportline.auth.passwords import hash_password, password_problem, verify_password
+from supportline.auth.sessions import revoke_all_sessions
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.transactions import write_transaction
@@ -97,7 +99,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
             raise AccountError("Du kan inte inaktivera ditt eget konto.")
         user.active = active
         if not active:
-            _revoke_all(user)
+            revoke_all_sessions(user)
             revoked = _revoke_api_tokens(user)
             if revoked:
                 record("token.revoke", actor, object_type="user", object_id=user.id,
@@ -112,28 +114,8 @@ def set_password(actor: User | None, user: User, password: str) -> None:
     with write_transaction():
         user.password_hash = hash_password(password)
         user.password_changed_at = utcnow()
-        _revoke_all(user)
+        revoke_all_sessions(user)
         record("user.password", actor, object_type="user", object_id=user.id)
-
-
-def _revoke_all(user: User) -> None:
-    """End every session of the user and every login of theirs still waiting for a second
-    factor (one begun with a password that has just been changed must not finish).
-
-    API tokens are not touched here: they are credentials of their own, issued by an operator
-    and revoked one by one (or by deactivating the account); see docs/SECURITY.md.
-    """
-    now = utcnow()
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    db.session.execute(
-        update(PendingLogin)
-        .where(PendingLogin.user_id == user.id, PendingLogin.consumed_at.is_(None))
-        .values(consumed_at=now)
-    )
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -202,8 +184,6 @@ def authenticate(email: str, password: str, remote_addr: str) -> LoginResult:
     Failures are counted in the database so that every worker process sees the same count.
     When a second factor is due, no session is made yet: see complete_second_step.
     """
-    from supportline.auth import mfa
-
     email = normalise_email(email)[:320]
     remote_addr = (remote_addr or "okänd")[:64]
     _check_throttle(email, remote_addr)
@@ -275,8 +255,6 @@ def complete_second_step(pending_token: str | None, code: str, remote_addr: str)
     Wrong codes count as failed logins (the same throttle), so the six digits cannot be guessed,
     and as attempts on this half-way login. A right code uses the half-way login up.
     """
-    from supportline.auth import mfa
-
     remote_addr = (remote_addr or "okänd")[:64]
     row = pending_login(pending_token, "verify")
     if row is None:
@@ -306,8 +284,6 @@ def complete_enrolment(pending_token: str | None, code: str, remote_addr: str) -
     Returns the login and the recovery codes; raises MfaError (Swedish) for a wrong code, which
     counts as an attempt on the half-way login.
     """
-    from supportline.auth import mfa
-
     remote_addr = (remote_addr or "okänd")[:64]
     refused: mfa.MfaError | None = None
     with write_transaction():
@@ -355,7 +331,7 @@ def change_own_password(user: User, current: str, new: str, remote_addr: str) ->
         user.password_hash = hash_password(new)
         user.must_change_password = False
         user.password_changed_at = utcnow()
-        _revoke_all(user)
+        revoke_all_sessions(user)
         token = _new_session(user, remote_addr)
         record("user.password", user, object_type="user", object_id=user.id, detail={"self": True})
     return token
@@ -364,7 +340,7 @@ def change_own_password(user: User, current: str, new: str, remote_addr: str) ->
 def logout_everywhere(user: User) -> None:
     """End every session of the user, on every device."""
     with write_transaction():
-        _revoke_all(user)
+        revoke_all_sessions(user)
         record("logout.everywhere", user, object_type="user", object_id=user.id)
 
 

@@ -27,9 +27,9 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+from supportline.dates import LOCAL_TZ
+
 MAX_BYTES = 50 * 1024 * 1024
 
 HEADERS = {

@@ -10,13 +10,15 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from supportline.dates import LOCAL_TZ
+
 log = logging.getLogger(__name__)
 
 
 def build_scheduler(app, scheduler_cls=BlockingScheduler):
     from supportline.clock.jobs import JOBS
 
-    scheduler = scheduler_cls(timezone="Europe/Stockholm",
+    scheduler = scheduler_cls(timezone=LOCAL_TZ,
                               job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
     for job in JOBS:
         scheduler.add_job(_in_app_context, job.trigger, args=[app, job.func], id=job.id, name=job.name,

@@ -3,8 +3,11 @@
 
 def init_app(app) -> None:
     from supportline.handover import views
+    from supportline.handover.gauges import handover_gauges
+    from supportline.observability.metrics import register_gauges
 
     app.register_blueprint(views.bp)
+    register_gauges("handover", handover_gauges)
 
     @app.context_processor
     def handover_banner():

@@ -9,7 +9,6 @@ import fcntl
 import os
 import shutil
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, text
@@ -17,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from supportline import __version__
 from supportline.audit.service import record
+from supportline.dates import LOCAL_TZ as STOCKHOLM
 from supportline.db import is_database_unavailable, utcnow
 from supportline.extensions import db
 from supportline.handover.models import HandoverBatch
@@ -30,7 +30,6 @@ from supportline.handover.package import (
 )
 from supportline.transactions import write_transaction
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NIGHTLY_AT = dt.time(2, 0)
 LOCK_KEY = 0x5350_4C48  # "SPLH": the advisory lock id of the handover export
 

@@ -3,8 +3,11 @@
 
 def init_app(app) -> None:
     from supportline.inquiries import api, views
+    from supportline.inquiries.gauges import inquiry_gauges
+    from supportline.observability.metrics import register_gauges
 
     app.register_blueprint(views.bp)
+    register_gauges("inquiries", inquiry_gauges)
     app.register_blueprint(api.bp)
 
     from supportline.api.openapi import register_paths

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
 from supportline.auth import api_csrf_check
-from supportline.extensions import csrf, db
+from supportline.extensions import csrf
 from supportline.inquiries import merge, service
 from supportline.inquiries.canonical import READ_ONLY, to_canonical
 from supportline.inquiries.search import Filters, search_inquiries
@@ -110,10 +110,8 @@ def create_inquiry():
                                         "Använd en ny nyckel för ett nytt ärende."})
             inquiry_id, created = once.inquiry_id, once.created
     except service.IntakeClosed as exc:
-        db.session.rollback()
         return _error(409, exc.message)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         return _error(422, "Ogiltiga uppgifter.", exc.errors)
     body = _full(inquiry_id)
     headers = {"Location": url_for("inquiries_api.get_inquiry", inquiry_id=inquiry_id)}
@@ -161,6 +159,5 @@ def patch_inquiry(inquiry_id: int):
             "current": to_canonical(exc.current, include_callback=True),
         }), 409
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         return _error(422, "Ogiltiga uppgifter.", exc.errors)
     return jsonify(_full(inquiry_id))

@@ -57,6 +57,7 @@ def comparable(name: str, value) -> str:
     if name in tx.CODE_KINDS:
         return ",".join(sorted({str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}))
     if name == "exposed_persons":
+        # A stale PATCH is compared before it is validated: a body may send anything here.
         return ",".join(sorted(f"{(p or {}).get('age_group') or 'unknown'}/{(p or {}).get('gender') or 'unknown'}"
                                for p in (value if isinstance(value, list | tuple) else []) if isinstance(p, dict)))
     if name == "received_at":

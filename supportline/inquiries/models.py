@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,9 +116,20 @@ class TimelineEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # A linked article's slug (also in detail), as a column of its own so an article's page can
+    # count its links in the index rather than read every link's JSON. Set from detail on
+    # every insert and update (see _article_slug_from_detail), whoever writes the entry.
+    article_slug: Mapped[str | None] = mapped_column(String(200), index=True)
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="timeline")
     user: Mapped[User | None] = relationship()
+
+
+@event.listens_for(TimelineEntry, "before_insert")
+@event.listens_for(TimelineEntry, "before_update")
+def _article_slug_from_detail(_mapper, _connection, entry: TimelineEntry) -> None:
+    slug = (entry.detail or {}).get("slug") if entry.kind == "article_link" else None
+    entry.article_slug = slug[:200] if isinstance(slug, str) else None
 
 
 class InquiryDraft(Base):

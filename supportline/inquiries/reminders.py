@@ -15,7 +15,7 @@ from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
 from supportline.inquiries.service import today_local
 from supportline.swedish import antal
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +33,16 @@ def due_counts() -> dict[int, int]:
 def send_follow_up_reminders() -> int:
     """Record a reminder for every active handler with something due; returns how many."""
     counts = due_counts()
-    begin_write()
-    users = db.session.scalars(select(User).where(User.id.in_(counts), User.active.is_(True),
-                                                  or_(User.role == "handler", User.role == "admin"))).all()
-    mailed = []
-    for user in users:
-        sent = _mail(user, counts[user.id])
-        if sent:
-            mailed.append(user.id)
-        record("inquiry.reminder", None, object_type="user", object_id=user.id,
-               detail={"due": counts[user.id], "on": today_local().isoformat(), "emailed": sent})
-    db.session.commit()
+    with write_transaction():
+        users = db.session.scalars(select(User).where(User.id.in_(counts), User.active.is_(True),
+                                                      or_(User.role == "handler", User.role == "admin"))).all()
+        mailed = []
+        for user in users:
+            sent = _mail(user, counts[user.id])
+            if sent:
+                mailed.append(user.id)
+            record("inquiry.reminder", None, object_type="user", object_id=user.id,
+                   detail={"due": counts[user.id], "on": today_local().isoformat(), "emailed": sent})
     log.info("follow-up reminders for %d handlers, %d by e-mail", len(users), len(mailed))
     return len(users)
 

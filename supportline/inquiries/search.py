@@ -38,14 +38,16 @@ from sqlalchemy import (
     select,
 )
 
+from supportline.dates import local_midnight_utc
 from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import Inquiry, InquiryCode, InquirySearchDocument, InquiryTerm
+from supportline.inquiries.queries import ROW_COLUMNS, InquiryRow, audit_list
 from supportline.observability.metrics import timed_search
 from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 PER_PAGE = 25
 # Counting every match of a broad filter over 100,000 inquiries costs more than the rest of the
@@ -105,14 +107,12 @@ def reindex_inquiries(changed_since: dt.datetime | None = None, batch: int = 500
         query = select(Inquiry).where(Inquiry.id > last_id, Inquiry.anonymised_at.is_(None))
         if changed_since is not None:
             query = query.where(Inquiry.updated_at >= changed_since)
-        begin_write()
-        rows = list(db.session.scalars(query.order_by(Inquiry.id).limit(batch)))
+        with write_transaction():
+            rows = list(db.session.scalars(query.order_by(Inquiry.id).limit(batch)))
+            for inquiry in rows:
+                index_inquiry(inquiry)
         if not rows:
-            db.session.rollback()
             return done
-        for inquiry in rows:
-            index_inquiry(inquiry)
-        db.session.commit()
         done += len(rows)
         last_id = rows[-1].id
 
@@ -177,12 +177,6 @@ class Page:
         return self.more
 
 
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    from supportline.inquiries.service import LOCAL_TZ
-
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
-
-
 class _Source:
     """A set of inquiry ids that every match belongs to, which can be read as a list from an
     index of its own, or asked about one id at a time (a primary-key lookup)."""
@@ -233,9 +227,9 @@ class _Match:
         if f.handler is not None:
             conditions.append(or_(row.assignee_id == f.handler, row.created_by_id == f.handler))
         if f.date_from:
-            conditions.append(row.received_at >= _local_midnight_utc(f.date_from))
+            conditions.append(row.received_at >= local_midnight_utc(f.date_from))
         if f.date_to:
-            conditions.append(row.received_at < _local_midnight_utc(f.date_to + dt.timedelta(days=1)))
+            conditions.append(row.received_at < local_midnight_utc(f.date_to + dt.timedelta(days=1)))
         return conditions
 
     def _covering_index(self) -> str | None:
@@ -302,8 +296,6 @@ def _listed(ids: list[int]):
 
 def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER_PAGE, audit: bool = True) -> Page:
     """One page of inquiries matching the filters, newest first. The hit list is audit-logged."""
-    from supportline.inquiries.service import ROW_COLUMNS, InquiryRow, audit_list
-
     # Bounded: a huge page number overflows the driver's OFFSET (a 500 found by tests/security).
     page = min(max(1, page), 1_000_000)
     match = _Match(filters)

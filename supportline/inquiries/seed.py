@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import func, insert, select, text
 
@@ -15,7 +16,7 @@ from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryTerm
 from supportline.inquiries.search import code_labels
-from supportline.transactions import begin_write
+from supportline.transactions import write_transaction
 
 # Cases per year from the line's report (2014-03-13 to 2020), then a steady ~1,000 a year.
 YEARS = {2014: 187, 2015: 298, 2016: 455, 2017: 600, 2018: 959, 2019: 1019, 2020: 784}
@@ -103,6 +104,81 @@ def _year_weights(now: dt.datetime) -> dict[int, float]:
     return weights
 
 
+class _Plan(NamedTuple):
+    """What every seeded inquiry is drawn from."""
+
+    now: dt.datetime
+    years: dict[int, float]
+    by_county: dict[str, list[str]]
+    created_by_ids: list[int]
+
+
+def _one(rng: random.Random, plan: _Plan, inquiry_id: int) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """One synthetic inquiry's rows: the inquiry, its persons, its codes and its search terms."""
+    now, years, by_county, created_by_ids = plan
+    persons, codes, terms = [], [], []
+    year = _pick(rng, years)
+    start = dt.datetime(2014, 3, 13, tzinfo=dt.UTC) if year == 2014 else dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    end = min(now - dt.timedelta(hours=1), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC))
+    received = start + dt.timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
+    received = received.replace(second=0, microsecond=0)
+    county = _pick(rng, COUNTY_WEIGHTS)
+    sector = _pick(rng, SECTORS)
+    exposures = _sample(rng, EXPOSURES, "other")
+    topics = _sample(rng, TOPICS, "other")
+    gender = _pick(rng, GENDERS)
+    age = _pick(rng, AGE_GROUPS)
+    summary = (f"{ROLES[sector] or 'Yrkesverksam'} kontaktar oss om {WHO[gender]} som "
+               + " och ".join(EXPOSURE_PHRASES.get(e, "utsätts för förtryck") for e in exposures[:2])
+               + ". " + " ".join(TOPIC_PHRASES.get(t, "") for t in topics[:2]))
+    advice = " ".join(ADVICE_PHRASES.get(t, "Gav allmänna råd.") for t in topics[:2])
+    age_days = (now - received).days
+    status = "closed" if age_days > 60 or rng.random() < .5 else rng.choice(["open", "awaiting"])
+    follow_up = None
+    if status != "closed" and rng.random() < .6:
+        follow_up = (now + dt.timedelta(days=rng.randrange(-10, 21))).date()
+    organisation = f"{tx.SECTORS[sector]} i {tx.COUNTY_LABELS[county]}"
+    inquiry = {
+        "id": inquiry_id, "channel": rng.choices(["phone", "email", "chat", "other"], [85, 10, 3, 2])[0],
+        "received_at": received, "caller_type": _pick(rng, CALLER_TYPES), "caller_sector": sector,
+        "caller_role": ROLES[sector], "caller_organisation": organisation,
+        "organisation_key": organisation.lower(), "municipality_code": rng.choice(by_county[county]),
+        "county_code": county, "callback_name": None, "callback_phone": None, "callback_phone_key": None,
+        "callback_email": None, "urgency": rng.choices(["acute", "high", "normal"], [5, 25, 70])[0],
+        "summary": summary, "advice": advice, "follow_up_on": follow_up, "status": status,
+        "created_by_id": rng.choice(created_by_ids), "assignee_id": None,
+        "duration_seconds": rng.randrange(120, 2400), "version": 1, "created_at": received,
+        "updated_at": received,
+    }
+    persons.append({"inquiry_id": inquiry_id, "position": 0, "age_group": age, "gender": gender})
+    for position in range(1, rng.choices([1, 2, 3], [80, 15, 5])[0]):
+        persons.append({"inquiry_id": inquiry_id, "position": position,
+                        "age_group": _pick(rng, AGE_GROUPS), "gender": _pick(rng, GENDERS)})
+    mine: list[tuple[str, str]] = []
+    for kind, values in (("perpetrator_relations", _sample(rng, PERPETRATORS, "unknown")),
+                         ("exposure_types", exposures), ("question_topics", topics),
+                         ("referrals", [r for r, p in REFERRALS.items() if rng.random() < p])):
+        mine += [(kind, c) for c in values]
+    codes += [{"inquiry_id": inquiry_id, "kind": kind, "code": c} for kind, c in mine]
+    document = "\n".join([summary, advice, ROLES[sector], organisation])
+    terms += [{"term": t, "inquiry_id": inquiry_id}
+              for t in _terms(document, tuple(code_labels(sector, sorted(mine))))]
+    return inquiry, persons, codes, terms
+
+
+def _postgres_after_seed(first_id: int, next_id: int) -> None:
+    # For the previous release, which searches the tsvector (see InquirySearchDocument);
+    # one set-based statement, the same text as search.document_text.
+    db.session.execute(text(
+        "INSERT INTO inquiry_search (inquiry_id, document) "
+        "SELECT id, to_tsvector('swedish', concat_ws(E'\\n', nullif(summary, ''), nullif(advice, ''), "
+        "nullif(caller_role, ''), nullif(caller_organisation, ''))) FROM inquiries WHERE id >= :first"),
+        {"first": first_id})
+    # Ids were given explicitly; move the sequence past them.
+    db.session.execute(text("SELECT setval(pg_get_serial_sequence('inquiries', 'id'), :last)"),
+                       {"last": next_id - 1})
+
+
 def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch: int = 5000,
                    now: dt.datetime | None = None) -> int:
     """Add inquiries until there are n in all, received before `now`; returns how many were made."""
@@ -118,81 +194,29 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
     for m in tx.municipalities().values():
         by_county.setdefault(m.county_code, []).append(m.code)
     postgres = db.engine.dialect.name == "postgresql"
-    begin_write()
-    if not postgres:
-        # The term table's B-trees get random inserts; a bigger page cache for this connection
-        # keeps them in memory (the default 2 MB made the seed I/O-bound).
-        db.session.execute(text("PRAGMA cache_size=-262144"))
-    next_id = (db.session.scalar(select(func.max(Inquiry.id))) or 0) + 1
-    first_id = next_id
-    made = 0
-    while made < missing:
-        inquiries, persons, codes, terms = [], [], [], []
-        for _ in range(min(batch, missing - made)):
-            year = _pick(rng, years)
-            start = dt.datetime(2014, 3, 13, tzinfo=dt.UTC) if year == 2014 else dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-            end = min(now - dt.timedelta(hours=1), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC))
-            received = start + dt.timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
-            received = received.replace(second=0, microsecond=0)
-            county = _pick(rng, COUNTY_WEIGHTS)
-            sector = _pick(rng, SECTORS)
-            exposures = _sample(rng, EXPOSURES, "other")
-            topics = _sample(rng, TOPICS, "other")
-            gender = _pick(rng, GENDERS)
-            age = _pick(rng, AGE_GROUPS)
-            summary = (f"{ROLES[sector] or 'Yrkesverksam'} kontaktar oss om {WHO[gender]} som "
-                       + " och ".join(EXPOSURE_PHRASES.get(e, "utsätts för förtryck") for e in exposures[:2])
-                       + ". " + " ".join(TOPIC_PHRASES.get(t, "") for t in topics[:2]))
-            advice = " ".join(ADVICE_PHRASES.get(t, "Gav allmänna råd.") for t in topics[:2])
-            age_days = (now - received).days
-            status = "closed" if age_days > 60 or rng.random() < .5 else rng.choice(["open", "awaiting"])
-            follow_up = None
-            if status != "closed" and rng.random() < .6:
-                follow_up = (now + dt.timedelta(days=rng.randrange(-10, 21))).date()
-            organisation = f"{tx.SECTORS[sector]} i {tx.COUNTY_LABELS[county]}"
-            inquiry_id = next_id
-            next_id += 1
-            inquiries.append({
-                "id": inquiry_id, "channel": rng.choices(["phone", "email", "chat", "other"], [85, 10, 3, 2])[0],
-                "received_at": received, "caller_type": _pick(rng, CALLER_TYPES), "caller_sector": sector,
-                "caller_role": ROLES[sector], "caller_organisation": organisation,
-                "organisation_key": organisation.lower(), "municipality_code": rng.choice(by_county[county]),
-                "county_code": county, "callback_name": None, "callback_phone": None, "callback_phone_key": None,
-                "callback_email": None, "urgency": rng.choices(["acute", "high", "normal"], [5, 25, 70])[0],
-                "summary": summary, "advice": advice, "follow_up_on": follow_up, "status": status,
-                "created_by_id": rng.choice(created_by_ids), "assignee_id": None,
-                "duration_seconds": rng.randrange(120, 2400), "version": 1, "created_at": received,
-                "updated_at": received,
-            })
-            persons.append({"inquiry_id": inquiry_id, "position": 0, "age_group": age, "gender": gender})
-            for position in range(1, rng.choices([1, 2, 3], [80, 15, 5])[0]):
-                persons.append({"inquiry_id": inquiry_id, "position": position,
-                                "age_group": _pick(rng, AGE_GROUPS), "gender": _pick(rng, GENDERS)})
-            mine: list[tuple[str, str]] = []
-            for kind, values in (("perpetrator_relations", _sample(rng, PERPETRATORS, "unknown")),
-                                 ("exposure_types", exposures), ("question_topics", topics),
-                                 ("referrals", [r for r, p in REFERRALS.items() if rng.random() < p])):
-                mine += [(kind, c) for c in values]
-            codes += [{"inquiry_id": inquiry_id, "kind": kind, "code": c} for kind, c in mine]
-            document = "\n".join([summary, advice, ROLES[sector], organisation])
-            terms += [{"term": t, "inquiry_id": inquiry_id}
-                      for t in _terms(document, tuple(code_labels(sector, sorted(mine))))]
-        for model, rows in ((Inquiry, inquiries), (ExposedPerson, persons), (InquiryCode, codes),
-                            (InquiryTerm, terms)):
-            _bulk_insert(model.__table__, rows, postgres)
-        made += len(inquiries)
-    if postgres:
-        # For the previous release, which searches the tsvector (see InquirySearchDocument);
-        # one set-based statement, the same text as search.document_text.
-        db.session.execute(text(
-            "INSERT INTO inquiry_search (inquiry_id, document) "
-            "SELECT id, to_tsvector('swedish', concat_ws(E'\\n', nullif(summary, ''), nullif(advice, ''), "
-            "nullif(caller_role, ''), nullif(caller_organisation, ''))) FROM inquiries WHERE id >= :first"),
-            {"first": first_id})
-        # Ids were given explicitly; move the sequence past them.
-        db.session.execute(text("SELECT setval(pg_get_serial_sequence('inquiries', 'id'), :last)"),
-                           {"last": next_id - 1})
-    db.session.commit()
+    plan = _Plan(now, years, by_county, created_by_ids)
+    with write_transaction():
+        if not postgres:
+            # The term table's B-trees get random inserts; a bigger page cache for this connection
+            # keeps them in memory (the default 2 MB made the seed I/O-bound).
+            db.session.execute(text("PRAGMA cache_size=-262144"))
+        next_id = (db.session.scalar(select(func.max(Inquiry.id))) or 0) + 1
+        first_id = next_id
+        made = 0
+        while made < missing:
+            rows: dict[type, list[dict]] = {Inquiry: [], ExposedPerson: [], InquiryCode: [], InquiryTerm: []}
+            for _ in range(min(batch, missing - made)):
+                inquiry, persons, codes, terms = _one(rng, plan, next_id)
+                next_id += 1
+                rows[Inquiry].append(inquiry)
+                rows[ExposedPerson] += persons
+                rows[InquiryCode] += codes
+                rows[InquiryTerm] += terms
+            for model, model_rows in rows.items():
+                _bulk_insert(model.__table__, model_rows, postgres)
+            made += len(rows[Inquiry])
+        if postgres:
+            _postgres_after_seed(first_id, next_id)
     refresh_statistics()
     return made
 

@@ -145,19 +145,7 @@ def query_terms(text: str | None, known=None) -> list[str]:
     returns which of a set of terms occur at all; without it nothing is split."""
     from knowledge import compound_candidates, split_compound
 
-    tokens = [t for t in TOKEN_RE.findall((text or "").lower()) if len(t) <= MAX_TERM]
-    words = [reduced(t) for t in tokens]
-    plan: list[tuple[str, str | None]] = []  # (term, the token if it may be a compound)
-    index = 0
-    while index < len(tokens):
-        length, term = _expression_at(words, index)
-        if term:
-            plan.append((term, None))
-            index += length
-            continue
-        if tokens[index] not in STOPWORDS:
-            plan.append((words[index], tokens[index]))
-        index += 1
+    plan = _query_plan(text)
     compounds = [token for term, token in plan if token and len(token) >= 8]
     present: set[str] = set()
     if known is not None and compounds:
@@ -172,3 +160,22 @@ def query_terms(text: str | None, known=None) -> list[str]:
         for part in ([reduced(w) for w in split] if split else [term]):
             out.setdefault(part, None)
     return list(out)
+
+
+def _query_plan(text: str | None) -> list[tuple[str, str | None]]:
+    """A query's terms in order, as (term, the token if it may be a compound): a synonym
+    expression is one term, stopwords are left out."""
+    tokens = [t for t in TOKEN_RE.findall((text or "").lower()) if len(t) <= MAX_TERM]
+    words = [reduced(t) for t in tokens]
+    plan: list[tuple[str, str | None]] = []
+    index = 0
+    while index < len(tokens):
+        length, term = _expression_at(words, index)
+        if term:
+            plan.append((term, None))
+            index += length
+            continue
+        if tokens[index] not in STOPWORDS:
+            plan.append((words[index], tokens[index]))
+        index += 1
+    return plan

@@ -12,7 +12,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from supportline.auth import roles_required
-from supportline.extensions import db
 from supportline.inquiries import merge, service
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
@@ -139,7 +138,6 @@ def new():
         else:  # a form from before the token existed
             once = service.CreateOnce(service.create_inquiry(current_user, raw).id, created=True)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)
     if once.created:
@@ -257,7 +255,6 @@ def add_entry(inquiry_id: int):
         flash(exc.message_sv, "error")
         return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         for name, message in exc.errors.items():
             getattr(form, name, form.text).errors = [message]
         form.privacy = bool(exc.privacy_fields)
@@ -278,7 +275,6 @@ def _quick_change(inquiry_id: int, form, values: dict, message: str):
         flash(exc.message_sv, "error")
         return _detail_page(_load(inquiry_id), 409)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         for name, error in exc.errors.items():
             getattr(form, name).errors = [error]
         kwargs = {"followup_form": form} if isinstance(form, FollowUpForm) else {}
@@ -389,24 +385,45 @@ def _save_edit(inquiry_id: int, form: InquiryForm, raw: dict):
     abort(409)
 
 
+def _edit_page(inquiry_id: int):
+    inquiry = _load(inquiry_id)
+    if inquiry.anonymised_at is not None:
+        flash(service.InquiryAnonymised(inquiry.id, inquiry.anonymised_at).message_sv, "error")
+        return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
+    draft = service.get_draft(current_user, f"inquiry-{inquiry_id}")
+    if draft is not None and request.args.get("utkast") == "aterstall":
+        form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
+                                for v in (vs if isinstance(vs, list) else [vs])]))
+        # The draft keeps the form's token: if that form did get saved, saving again finds it.
+        if not service.valid_idempotency_key(form.submission_key.data):
+            form.submission_key.data = secrets.token_urlsafe(24)
+        return _render_form(form, inquiry=inquiry)
+    return _render_form(_form(data=_form_data_of(inquiry)), inquiry=inquiry, draft=draft)
+
+
+def _apply_merge_choices(form, inquiry, raw: dict):
+    """The conflict page's choice per field: mine as in the form, or the colleague's as saved.
+    Puts the colleague's values in raw; returns the conflict page again while a field has none."""
+    pending = [name for name in (form.merge_fields.data or "").split(",") if name in merge.MERGE_FIELDS]
+    if not pending:
+        return None
+    unchosen = [name for name in pending if request.form.get(f"merge-{name}") not in {"mine", "theirs"}]
+    if unchosen:
+        return _conflict_page(raw, inquiry, _int(form.merge_since.data) or inquiry.version, pending,
+                              status=422, error="Välj vilken version som ska gälla för "
+                              + ", ".join(merge.FIELD_LABELS.get(n, n) for n in unchosen) + ".")
+    saved = merge.values_of(inquiry)
+    for name in pending:
+        if request.form.get(f"merge-{name}") == "theirs":
+            raw[name] = saved[name]
+    return None
+
+
 @bp.route("/<int:inquiry_id>/andra", methods=["GET", "POST"])
 @roles_required("handler")
 def edit(inquiry_id: int):
-    key = f"inquiry-{inquiry_id}"
     if request.method == "GET":
-        inquiry = _load(inquiry_id)
-        if inquiry.anonymised_at is not None:
-            flash(service.InquiryAnonymised(inquiry.id, inquiry.anonymised_at).message_sv, "error")
-            return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
-        draft = service.get_draft(current_user, key)
-        if draft is not None and request.args.get("utkast") == "aterstall":
-            form = _form(MultiDict([(k, v) for k, vs in draft.payload.items()
-                                    for v in (vs if isinstance(vs, list) else [vs])]))
-            # The draft keeps the form's token: if that form did get saved, saving again finds it.
-            if not service.valid_idempotency_key(form.submission_key.data):
-                form.submission_key.data = secrets.token_urlsafe(24)
-            return _render_form(form, inquiry=inquiry)
-        return _render_form(_form(data=_form_data_of(inquiry)), inquiry=inquiry, draft=draft)
+        return _edit_page(inquiry_id)
     form = _form()
     inquiry = _load(inquiry_id, action="inquiry.read.edit")
     if not form.validate_on_submit():
@@ -417,18 +434,9 @@ def edit(inquiry_id: int):
         return response
     raw = form.to_raw()
     raw.pop("duration_seconds", None)  # the duration is the first call's; later contacts are timeline entries
-    pending = [name for name in (form.merge_fields.data or "").split(",") if name in merge.MERGE_FIELDS]
-    if pending:
-        # The conflict page's choice per field: mine as in the form, or the colleague's as saved.
-        unchosen = [name for name in pending if request.form.get(f"merge-{name}") not in {"mine", "theirs"}]
-        if unchosen:
-            return _conflict_page(raw, inquiry, _int(form.merge_since.data) or inquiry.version, pending,
-                                  status=422, error="Välj vilken version som ska gälla för "
-                                  + ", ".join(merge.FIELD_LABELS.get(n, n) for n in unchosen) + ".")
-        saved = merge.values_of(inquiry)
-        for name in pending:
-            if request.form.get(f"merge-{name}") == "theirs":
-                raw[name] = saved[name]
+    response = _apply_merge_choices(form, inquiry, raw)
+    if response is not None:
+        return response
     try:
         return _save_edit(inquiry_id, form, raw)
     except service.InquiryNotFound:
@@ -439,6 +447,5 @@ def edit(inquiry_id: int):
         flash(exc.message_sv, "error")
         return _render_form(form, 409, inquiry=inquiry)
     except service.InquiryInvalid as exc:
-        db.session.rollback()
         _set_errors(form, exc.errors)
         return _render_form(form, 422, inquiry=inquiry, privacy_fields=exc.privacy_fields, to_confirm=exc.to_confirm)

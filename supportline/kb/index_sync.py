@@ -27,7 +27,7 @@ import knowledge
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.kb.models import Article, IndexChange
-from supportline.search_index import get_index
+from supportline.kb.search_index import get_index
 
 logger = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from knowledge.contact import PLACEHOLDER_ONLY_IN_BODY, unknown_placeholder_mess
 from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.inquiries.models import TimelineEntry
 from supportline.kb.contact import line_contact
 from supportline.kb.index_sync import log_head, record_change, sync_index
 from supportline.kb.models import ARTICLE_STATUSES, Article, ArticleFeedback, ArticleRevision
@@ -409,11 +410,10 @@ def record_feedback(row: Article, helpful: bool, comment: str | None) -> str | N
 
 
 def times_linked(row: Article) -> int:
-    """How many times handlers have pointed a caller to this article (timeline links)."""
-    from supportline.inquiries.models import TimelineEntry
-
-    entries = db.session.scalars(select(TimelineEntry.detail).where(TimelineEntry.kind == "article_link"))
-    return sum(1 for detail in entries if (detail or {}).get("slug") == row.slug)
+    """How many times handlers have pointed a caller to this article (timeline links), counted
+    in the index on the link's slug."""
+    return db.session.scalar(select(func.count()).select_from(TimelineEntry).where(
+        TimelineEntry.article_slug == row.slug, TimelineEntry.kind == "article_link")) or 0
 
 
 def feedback_summary(row: Article) -> dict:
@@ -497,7 +497,7 @@ def export_directory(directory: str | os.PathLike) -> list[Path]:
 # --- search -------------------------------------------------------------------
 
 def _index():
-    from supportline.search_index import get_index
+    from supportline.kb.search_index import get_index
 
     return get_index()
 

@@ -162,13 +162,6 @@ def suggestions():
 
 # --- editor ---------------------------------------------------------------------
 
-def _article_or_404(article_id: int) -> Article:
-    row = db.session.get(Article, article_id)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/redaktor/")
 @roles_required("editor")
 def editor_index():
@@ -212,7 +205,7 @@ def new_article():
 @bp.route("/redaktor/<int:article_id>", methods=["GET", "POST"])
 @roles_required("editor")
 def edit_article(article_id: int):
-    row = _article_or_404(article_id)
+    row = db.get_or_404(Article, article_id)
     if request.method == "GET":
         return _editor_page(_form_for(row), row)
     return _save(ArticleForm(), row)
@@ -255,7 +248,7 @@ def preview():
 @bp.post("/redaktor/<int:article_id>/status")
 @roles_required("editor")
 def change_status(article_id: int):
-    row = _article_or_404(article_id)
+    row = db.get_or_404(Article, article_id)
     EmptyForm().validate_on_submit()
     status = request.form.get("status", "")
     if status == "published" and row.status != "published" and not confirm.confirmed():
@@ -275,7 +268,7 @@ def change_status(article_id: int):
 @bp.get("/redaktor/<int:article_id>/historik")
 @roles_required("editor")
 def history(article_id: int):
-    row = _article_or_404(article_id)
+    row = db.get_or_404(Article, article_id)
     number = read_int(request.args, "version", 0) or (row.revisions[-1].number if row.revisions else 0)
     return render_template("kb/history.html", article=row, number=number, diff=service.revision_diff(row, number),
                            action_form=EmptyForm())
@@ -284,7 +277,7 @@ def history(article_id: int):
 @bp.post("/redaktor/<int:article_id>/historik/<int:number>/aterstall")
 @roles_required("editor")
 def restore(article_id: int, number: int):
-    row = _article_or_404(article_id)
+    row = db.get_or_404(Article, article_id)
     EmptyForm().validate_on_submit()
     if row.status == "published" and not confirm.confirmed():
         return confirm.ask(f"Återställa version {number} av ”{row.title}”?",

@@ -11,15 +11,16 @@ asks for that bearer token; without, it answers only on the loopback interface.
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import os
 import time
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, abort, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 
 from supportline.observability.logs import method_label, route_label
 
@@ -43,8 +44,22 @@ def timed_search(kind: str):
         SEARCH_LATENCY.labels(kind).observe(time.perf_counter() - started)
 
 
+__all__ = ["GaugeMetricFamily", "register_gauges", "timed_search"]
+
+GaugeSource = Callable[[Flask], Iterable[Metric]]
+_GAUGES: dict[str, GaugeSource] = {}
+
+
+def register_gauges(name: str, source: GaugeSource) -> None:
+    """An area's figures that live in the database or on disk, read at every scrape.
+
+    Each area registers its own in its init_app, so this module imports none of them (they
+    import its timer). Registering a name again replaces it: tests build many apps."""
+    _GAUGES[name] = source
+
+
 class DatabaseCollector:
-    """Gauges read from the database and the index when /metrics is scraped."""
+    """Gauges the areas registered, read from the database and the index when /metrics is scraped."""
 
     def __init__(self, app):
         self.app = app
@@ -53,44 +68,8 @@ class DatabaseCollector:
         return []  # no collection when registering: the database may not be there yet
 
     def collect(self):
-        from sqlalchemy import func, select
-
-        from supportline.extensions import db
-        from supportline.handover.models import HandoverBatch
-        from supportline.inquiries.service import count_due_follow_ups
-        from supportline.kb.index_sync import sync_state
-        from supportline.search_index import index_status
-
-        batches = GaugeMetricFamily("supportline_handover_batches", "Handover batches in the ledger, by status",
-                                    labels=["status"])
-        for status, count in db.session.execute(
-                select(HandoverBatch.status, func.count()).group_by(HandoverBatch.status)):
-            batches.add_metric([status], count)
-        yield batches
-        last = db.session.scalar(select(func.max(HandoverBatch.finished_at)).where(HandoverBatch.status == "done"))
-        if last is not None:
-            yield GaugeMetricFamily("supportline_handover_last_done_timestamp_seconds",
-                                    "When the last handover package was completed (Unix time)",
-                                    value=last.timestamp())
-        yield GaugeMetricFamily("supportline_follow_ups_due", "Open inquiries whose follow-up date is today or past",
-                                value=count_due_follow_ups())
-        index = index_status(self.app)
-        state = sync_state(self.app)
-        yield GaugeMetricFamily("supportline_index_documents", "Articles in this host's search index",
-                                value=index.get("documents") or 0)
-        yield GaugeMetricFamily("supportline_index_up", "1 when this host's search index can be read",
-                                value=1 if index.get("ok") else 0)
-        if index.get("built_at"):
-            built = dt.datetime.fromisoformat(index["built_at"])
-            yield GaugeMetricFamily("supportline_index_age_seconds", "Seconds since this host's index was built",
-                                    value=(dt.datetime.now(dt.UTC) - built).total_seconds())
-        if state.synced_at is not None:
-            yield GaugeMetricFamily("supportline_index_synced_seconds_ago",
-                                    "Seconds since this process last found its host's index up to date",
-                                    value=(dt.datetime.now(dt.UTC) - state.synced_at).total_seconds())
-        if state.lag is not None:
-            yield GaugeMetricFamily("supportline_index_lag_changes", "Article changes this host's index is behind by",
-                                    value=state.lag)
+        for source in list(_GAUGES.values()):
+            yield from source(self.app)
 
 
 def _registry(app) -> CollectorRegistry:

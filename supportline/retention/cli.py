@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from supportline.dates import LOCAL_TZ
 from supportline.swedish import antal
 
 retention_cli = click.Group("retention", help="Gallring av ärenden och kontaktuppgifter.")
 
 
 def _local(value) -> str:
-    from supportline.audit.review import LOCAL_TZ
-
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
 
 

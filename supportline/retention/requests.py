@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -25,10 +24,11 @@ from supportline.audit.service import record
 from supportline.auth.models import User
 from supportline.db import utcnow
 from supportline.extensions import db
+from supportline.inquiries.constants import EMAIL_RE, MAX_EMAIL
 from supportline.inquiries.models import Inquiry, InquiryDraft, TimelineEntry
+from supportline.inquiries.validation import phone_key
 from supportline.transactions import write_transaction
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 SUBJECT_FIELDS = ("callback_name", "callback_phone", "callback_email", "caller_role", "caller_organisation")
 DRAFT_FIELDS = ("callback_name", "callback_phone", "callback_email", "caller_role", "caller_organisation")
 
@@ -55,14 +55,12 @@ class Subject:
 
 
 def subject_from(email: str | None, phone: str | None) -> Subject:
-    from supportline.inquiries.service import _phone_key
-
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
     errors = {}
-    if email and (len(email) > 320 or not EMAIL_RE.match(email)):
+    if email and (len(email) > MAX_EMAIL or not EMAIL_RE.match(email)):
         errors["email"] = "Ange en giltig e-postadress, till exempel namn@kommun.se."
-    key = _phone_key(phone) if phone else None
+    key = phone_key(phone) if phone else None
     if phone and (not key or len(key) < 6):
         errors["phone"] = "Ange telefonnumret med minst sex siffror, till exempel 010-123 45 67."
     if not email and not phone:
@@ -82,13 +80,11 @@ def _matches(subject: Subject):
 
 
 def _draft_matches(draft: InquiryDraft, subject: Subject) -> bool:
-    from supportline.inquiries.service import _phone_key
-
     payload = draft.payload or {}
     email = payload.get("callback_email")
     phone = payload.get("callback_phone")
     return bool((subject.email and isinstance(email, str) and email.strip().lower() == subject.email)
-                or (subject.phone_key and isinstance(phone, str) and _phone_key(phone) == subject.phone_key))
+                or (subject.phone_key and isinstance(phone, str) and phone_key(phone) == subject.phone_key))
 
 
 @dataclass

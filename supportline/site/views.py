@@ -41,8 +41,8 @@ def healthz():
     """`{"status": ...}` for anyone (a load balancer); the database type, the index's state and
     the version only with `?detail`, for the monitoring system or a logged-in member of staff."""
     from supportline.kb.index_sync import sync_index, sync_state
+    from supportline.kb.search_index import index_status
     from supportline.observability.metrics import monitoring_allowed
-    from supportline.search_index import index_status
 
     detail = "detail" in request.args
     if detail and not (monitoring_allowed() or current_user.is_authenticated):

@@ -9,8 +9,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from supportline.dates import LOCAL_TZ
 from supportline.excel_csv import ExcelCsvWriter
-from supportline.inquiries.service import LOCAL_TZ
 from supportline.stats.population import POPULATION_SOURCE, POPULATION_VERIFIED
 from supportline.stats.service import Report, Table
 from supportline.stats.suppression import RULE_TEXT, SMALL, suppress

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 
+from supportline.dates import local_midnight_utc, today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
-from supportline.inquiries.service import LOCAL_TZ, today_local
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
 
@@ -52,11 +52,11 @@ class Filters:
 
     @property
     def start(self) -> dt.datetime:
-        return _local_midnight(self.date_from)
+        return local_midnight_utc(self.date_from)
 
     @property
     def end(self) -> dt.datetime:
-        return _local_midnight(self.date_to + dt.timedelta(days=1))
+        return local_midnight_utc(self.date_to + dt.timedelta(days=1))
 
     @property
     def label(self) -> str:
@@ -74,10 +74,6 @@ class Filters:
         if self.sector:
             args["sector"] = self.sector
         return args
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
 
 
 def quarter_range(day: dt.date, offset: int = 0) -> tuple[dt.date, dt.date]:
@@ -248,7 +244,7 @@ def _bucket_counts(f: Filters, buckets, shift_years: int = 0) -> list[int]:
         except ValueError:  # 29 February
             return day.replace(year=day.year + shift_years, day=28)
 
-    bounds = [(_local_midnight(shifted(a)), _local_midnight(shifted(b) + dt.timedelta(days=1)))
+    bounds = [(local_midnight_utc(shifted(a)), local_midnight_utc(shifted(b) + dt.timedelta(days=1)))
               for a, b, _ in buckets]
     start, end = bounds[0][0], bounds[-1][1]
     if start.year < EARLIEST.year:

@@ -57,6 +57,17 @@ def test_stale_version_is_409_with_the_current_record(client, token):
     assert conflict["changed_by"] and conflict["changed_at"]
 
 
+@pytest.mark.parametrize("persons", [True, 7])
+def test_a_stale_change_with_persons_that_are_no_list_is_a_409_not_a_server_error(client, token, persons):
+    headers = _auth(token())
+    record = client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()
+    client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1, "urgency": "acute"})
+    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers,
+                            json={"version": 1, "exposed_persons": persons})
+    assert response.status_code == 409
+    assert response.get_json()["current"]["urgency"] == "acute"
+
+
 def test_a_409_names_only_fields_both_changed_and_sets_compare_as_sets(client, token):
     headers = _auth(token())
     record = client.post("/api/v1/inquiries", json={**valid_payload(), "exposure_types": ["abroad", "control"]},

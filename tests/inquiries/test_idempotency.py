@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from supportline.extensions import db
-from supportline.inquiries import service
+from supportline.inquiries import service, validation, writes
 from supportline.inquiries.canonical import schema
 from supportline.inquiries.models import Inquiry
 from tests.conftest import csrf_from
@@ -69,7 +69,7 @@ def test_a_repeat_finds_its_inquiry_even_when_the_input_would_no_longer_pass(app
     first = client.post(URL, json=valid_payload(follow_up_on=today.isoformat()), headers=headers)
     assert first.status_code == 201, first.get_json()
     # the retry arrives after midnight: the follow-up date has passed, a new save would be refused
-    monkeypatch.setattr(service, "today_local", lambda: today + dt.timedelta(days=1))
+    monkeypatch.setattr(validation, "today_local", lambda: today + dt.timedelta(days=1))
     again = client.post(URL, json=valid_payload(follow_up_on=today.isoformat()), headers=headers)
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
     assert len(_inquiries(app)) == 1
@@ -142,17 +142,17 @@ def test_the_openapi_description_documents_the_header(client):
 
 def _first_save_loses_its_connection(monkeypatch) -> list[int]:
     """The first save commits, then the connection is lost before the answer; returns the ids saved."""
-    real = service.create_inquiry
+    real = service.create_inquiry_once
     calls: list[int] = []
 
     def saved_then_connection_lost(*args, **kwargs):
-        inquiry = real(*args, **kwargs)
-        calls.append(inquiry.id)
+        once = real(*args, **kwargs)
+        calls.append(once.inquiry_id)
         if len(calls) == 1:
             raise _lost_connection()
-        return inquiry
+        return once
 
-    monkeypatch.setattr(service, "create_inquiry", saved_then_connection_lost)
+    monkeypatch.setattr(service, "create_inquiry_once", saved_then_connection_lost)
     return calls
 
 
@@ -233,7 +233,7 @@ def test_spara_again_after_a_503_when_nothing_was_saved(app, client, login_as, m
             raise _lost_connection()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "create_inquiry", connection_lost_first)
+    monkeypatch.setattr(writes, "create_inquiry", connection_lost_first)
     assert client.post("/arenden/nytt", data=form).status_code == 503
     assert _inquiries(app) == []
     page = _flash(client, client.post("/arenden/nytt", data=form))

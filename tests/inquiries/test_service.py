@@ -285,3 +285,19 @@ def test_a_possible_personnummer_is_saved_only_when_confirmed(app, create_user, 
         entry = service.add_entry(_user(handler), inquiry_id, "note", "Referens 201001012384",
                                   confirmed=["201001012384"])
         assert entry.text == "Referens 201001012384"
+
+
+@pytest.mark.parametrize("change", ["create", "entry"])
+def test_a_refused_change_leaves_no_transaction_open(app, create_user, make_inquiry, change):
+    """The service ends what it began, so no caller rolls back after it (a read transaction
+    left open on SQLite keeps an old snapshot and blocks the WAL from being checkpointed)."""
+    handler = create_user("handler")
+    inquiry_id = make_inquiry(handler) if change != "create" else None
+    with app.app_context():
+        actor = _user(handler)
+        with pytest.raises(service.InquiryInvalid):
+            if change == "create":
+                service.create_inquiry(actor, valid_payload(linked_articles=["finns-inte"]))
+            else:
+                service.add_entry(actor, inquiry_id, "article_link", "finns-inte")
+        assert not db.session().in_transaction()

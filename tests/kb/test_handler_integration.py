@@ -65,3 +65,31 @@ def test_linking_from_the_timeline_form_by_address(app, client, imported, login_
         inquiry = create_inquiry(actor, valid_payload())
         entry = add_entry(actor, inquiry.id, "article_link", "/kunskap/orosanmalan-i-skolan")
         assert entry.detail == {"slug": "orosanmalan-i-skolan"} and entry.text == "Orosanmälan i skolan"
+
+
+def test_the_link_count_is_counted_in_the_database_per_article(app, client, imported, login_as):
+    """The staff article page counts its links with one indexed query: it no longer reads every
+    link of every inquiry (their JSON) to count one article's in Python."""
+    from sqlalchemy import event
+
+    from supportline.inquiries.service import add_entry, create_inquiry
+
+    handler = login_as("handler")
+    with app.app_context():
+        actor = db.session.get(User, handler.id)
+        for slugs in (["utreseforbud-kort"], ["utreseforbud-kort", "orosanmalan-i-skolan"], []):
+            inquiry = create_inquiry(actor, valid_payload(linked_articles=slugs))
+        add_entry(actor, inquiry.id, "article_link", "/kunskap/utreseforbud-kort")
+        statements: list[str] = []
+
+        def keep(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            article = client.get("/kunskap/utreseforbud-kort").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+    assert "Länkad i ärenden: 3 gånger" in article
+    assert "Länkad i ärenden: 1 gång" in client.get("/kunskap/orosanmalan-i-skolan").get_data(as_text=True)
+    assert not [s for s in statements if "inquiry_timeline.detail" in s]

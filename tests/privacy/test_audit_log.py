@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
@@ -15,6 +14,7 @@ from supportline.audit.guard import AuditLogIsAppendOnly
 from supportline.audit.models import AuditEvent
 from supportline.audit.service import record
 from supportline.auth.models import User
+from supportline.dates import LOCAL_TZ
 from supportline.extensions import db
 from tests.privacy.conftest import UTC
 
@@ -164,7 +164,7 @@ def test_monthly_review_lists_inquiries_opened_without_a_reason(app, client, log
     for user in (creator, curious, curious, assigned):
         _read(app, user, inquiry_id)
     login_as("coordinator")
-    month = dt.datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m")
+    month = dt.datetime.now(LOCAL_TZ).strftime("%Y-%m")
     page = client.get(f"/admin/logg/granskning?manad={month}").get_data(as_text=True)
     assert "Bo Nyfiken (handläggare): 1 ärende" in page
     assert "1 användare, 1 öppnat ärende." in page

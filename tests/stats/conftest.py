@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert
 
+from supportline.dates import LOCAL_TZ
 from supportline.extensions import db
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
 
-TZ = ZoneInfo("Europe/Stockholm")
+TZ = LOCAL_TZ
 
 
 def local(*args) -> dt.datetime:
