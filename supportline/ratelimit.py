@@ -40,7 +40,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from supportline.db import Base, UTCDateTime, utcnow
 from supportline.extensions import db
-from supportline.transactions import write_transaction
+from supportline.transactions import end_read, write_transaction
 
 # Per client address. A person paging through search results as fast as they can read stays
 # under 20 a minute; 60 leaves room for colleagues who share one address (a school's or a
@@ -103,7 +103,7 @@ def retry_after(bucket: str, value: str, limit: int, window: dt.timedelta) -> in
     times = db.session.scalars(select(RateEvent.at).where(
         RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at >= now - window)
         .order_by(RateEvent.at)).all()
-    db.session.rollback()
+    end_read()
     if len(times) < limit:
         return 1
     freed_at = times[len(times) - limit] + window

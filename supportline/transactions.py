@@ -140,3 +140,10 @@ def init_app(app) -> None:
 
 
 _guard_installed = False
+
+
+def end_read() -> None:
+    """End a read-only transaction: nothing was written, the snapshot (and on SQLite the read
+    lock) is let go so a long page or job does not hold it. Not for undoing a write: that is
+    write_transaction()'s job."""
+    db.session.rollback()

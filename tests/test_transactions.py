@@ -80,11 +80,14 @@ def test_the_guard_catches_a_statement_too(app):
     assert found and found[0].startswith("statement outside write_transaction() in supportline.example")
 
 
-def test_the_guard_lets_a_block_a_listed_module_and_test_code_write(app):
+def test_the_guard_lets_a_block_a_listed_module_and_test_code_write(app, monkeypatch):
+    from supportline.transactions import WRITE_GUARD_CONFIG
+
+    monkeypatch.setitem(app.config, WRITE_GUARD_CONFIG, ("supportline.listed",))
     with app.app_context():
         with write_transaction():
             _application_code("supportline.example")()
-        _application_code("supportline.inquiries.example")()
+        _application_code("supportline.listed.example")()
         db.session.add(_event("test.by_hand"))
         db.session.commit()
     assert unguarded_writes == []

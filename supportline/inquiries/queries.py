@@ -17,6 +17,7 @@ from supportline.extensions import db
 from supportline.inquiries.errors import InquiryNotFound
 from supportline.inquiries.models import Inquiry, TimelineEntry
 from supportline.inquiries.validation import organisation_key, phone_key
+from supportline.transactions import end_read
 
 
 def get_inquiry(actor: User, inquiry_id: int, action: str = "inquiry.read") -> Inquiry:
@@ -28,7 +29,7 @@ def get_inquiry(actor: User, inquiry_id: int, action: str = "inquiry.read") -> I
             selectinload(Inquiry.created_by), selectinload(Inquiry.assignee))
     )
     if inquiry is None:
-        db.session.rollback()
+        end_read()
         raise InquiryNotFound(inquiry_id)
     record_read(action, actor, object_type="inquiry", object_id=inquiry.id)
     return inquiry
@@ -80,7 +81,7 @@ def due_follow_ups(actor: User, limit: int = 50) -> list[InquiryRow]:
     if result:
         audit_list(actor, "inquiry.list.follow_ups", [r.id for r in result])
     else:
-        db.session.rollback()
+        end_read()
     return result
 
 
@@ -115,7 +116,7 @@ def previous_contacts(actor: User, organisation: str | None, phone: str | None, 
     if rows and audit:
         audit_list(actor, "inquiry.list.previous", [r.id for r in rows])
     else:
-        db.session.rollback()
+        end_read()
     return rows
 
 

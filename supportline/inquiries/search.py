@@ -47,7 +47,7 @@ from supportline.inquiries.queries import ROW_COLUMNS, InquiryRow, audit_list
 from supportline.observability.metrics import timed_search
 from supportline.privacy.guard import redact
 from supportline.query_args import read_date_range, read_id
-from supportline.transactions import write_transaction
+from supportline.transactions import end_read, write_transaction
 
 PER_PAGE = 25
 # Counting every match of a broad filter over 100,000 inquiries costs more than the rest of the
@@ -334,6 +334,6 @@ def search_inquiries(actor, filters: Filters, page: int = 1, per_page: int = PER
             args["q"] = redact(args["q"])[0]
         audit_list(actor, "inquiry.list", [r.id for r in items], {"filters": args, "page": page})
     else:
-        db.session.rollback()
+        end_read()
     return Page(items, min(total, COUNT_LIMIT), page, per_page,
                 total_exact=total <= COUNT_LIMIT, more=len(rows) > per_page)

@@ -16,7 +16,7 @@ from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryTerm
 from supportline.inquiries.search import code_labels
-from supportline.transactions import write_transaction
+from supportline.transactions import end_read, write_transaction
 
 # Cases per year from the line's report (2014-03-13 to 2020), then a steady ~1,000 a year.
 YEARS = {2014: 187, 2015: 298, 2016: 455, 2017: 600, 2018: 959, 2019: 1019, 2020: 784}
@@ -185,7 +185,7 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
     existing = db.session.scalar(select(func.count()).select_from(Inquiry)) or 0
     missing = max(0, n - existing)
     if not missing or not created_by_ids:
-        db.session.rollback()
+        end_read()
         return 0
     rng = random.Random(seed + existing)  # noqa: S311 - synthetic demo data, not security
     now = now or dt.datetime.now(dt.UTC)

@@ -41,7 +41,7 @@ from supportline.audit.service import record
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry, InquiryDraft
-from supportline.transactions import write_transaction
+from supportline.transactions import end_read, write_transaction
 
 BATCH_SIZE = 200
 # The timeline's own link titles are guidance articles, not case text; everything else goes.
@@ -151,7 +151,7 @@ def plan(now: dt.datetime | None = None) -> Plan:
     result.handed_over_due, steps = _handover_steps(c)
     for condition, _action, name in steps:
         setattr(result, name, _candidates(condition))
-    db.session.rollback()
+    end_read()
     return result
 
 
