@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -87,57 +88,108 @@ def municipality_text(codes: str) -> str:
     return ", ".join(known[c].name if c in known else c for c in codes.split())
 
 
-def clean(raw: dict) -> dict:
-    errors: dict[str, str] = {}
-    data: dict = {}
-    county = (raw.get("county_code") or "").strip()
-    if county not in tx.COUNTY_LABELS:
-        errors["county_code"] = "Välj ett län i listan."
-    data["county_code"] = county
-    status = (raw.get("status") or "").strip()
-    if status not in CENTRE_STATUSES:
-        errors["status"] = "Välj en status i listan."
-    data["status"] = status
-    for name, limit, label in (("name", 200, "Namnet"), ("host_organisation", 200, "Värdorganisationen"),
-                               ("contact", 1000, "Kontaktuppgiften"), ("note", 2000, "Anteckningen")):
-        value = (raw.get(name) or "").strip()
-        if len(value) > limit:
+# The form's checks, in the order the form shows its fields: each takes the raw form, puts its
+# clean value in `data` and, for a mistake, its Swedish message in `errors` (in this order, which
+# is also the order of the joint message).
+Check = Callable[[dict, dict, dict], None]
+
+
+def _stripped(raw: dict, name: str) -> str:
+    return (raw.get(name) or "").strip()
+
+
+def _one_of(name: str, allowed, message: str) -> Check:
+    def check(raw, data, errors):
+        data[name] = _stripped(raw, name)
+        if data[name] not in allowed:
+            errors[name] = message
+    return check
+
+
+def _text(name: str, limit: int, label: str) -> Check:
+    def check(raw, data, errors):
+        data[name] = _stripped(raw, name)
+        if len(data[name]) > limit:
             errors[name] = f"{label} får vara högst {limit} tecken."
-        data[name] = value
-    if status in ("established", "developing") and not data["name"]:
+    return check
+
+
+def _name_required(raw, data, errors):
+    # A centre that exists or is being built is listed publicly by its name.
+    if data["status"] in ("established", "developing") and not data["name"]:
         errors["name"] = "Ange resurscentrumets namn."
-    for name, limit, label in (("offers", 2000, "Beskrivningen av vad centrumet erbjuder"),
-                               ("hours", 200, "Öppettiderna")):
-        value = (raw.get(name) or "").strip()
-        if len(value) > limit:
-            errors[name] = f"{label} får vara högst {limit} tecken."
-        data[name] = value
-    data["since"] = _date(raw, "since", errors)
-    if data.get("since") and not dt.date(2000, 1, 1) <= data["since"] <= dt.date.today() + dt.timedelta(days=3650):
-        errors["since"] = "Datumet verkar inte stämma. Ange när centrumet startade (ÅÅÅÅ-MM-DD)."
-    data["verified_on"] = _date(raw, "verified_on", errors)
-    if data.get("verified_on") and not dt.date(2000, 1, 1) <= data["verified_on"] <= dt.date.today():
-        errors["verified_on"] = "Ange dagen då uppgifterna kontrollerades (ÅÅÅÅ-MM-DD, inte i framtiden)."
-    data["needs_verification"] = bool(raw.get("needs_verification"))
-    data["whole_county"] = bool(raw.get("whole_county"))
-    codes, unknown = parse_municipalities(raw.get("municipalities") or "")
+
+
+def _date_between(name: str, latest: Callable[[], dt.date], message: str) -> Check:
+    def check(raw, data, errors):
+        data[name] = _date(raw, name, errors)
+        if data[name] and not dt.date(2000, 1, 1) <= data[name] <= latest():
+            errors[name] = message
+    return check
+
+
+def _flag(name: str) -> Check:
+    def check(raw, data, errors):
+        data[name] = bool(raw.get(name))
+    return check
+
+
+def _municipalities(raw, data, errors):
+    data["municipality_codes"], unknown = parse_municipalities(raw.get("municipalities") or "")
     if unknown:
         errors["municipalities"] = ("Okänd kommun: " + ", ".join(unknown[:5])
                                     + ". Skriv kommunens namn eller kommunkod, med kommatecken emellan.")
-    data["municipality_codes"] = codes
-    phone = (raw.get("phone") or "").strip()
-    if phone and not PHONE.match(phone):
-        errors["phone"] = "Ange ett publicerat telefonnummer med siffror, t.ex. 010-123 45 67."
-    data["phone"] = phone
-    website = (raw.get("website") or "").strip()
-    if website and (len(website) > 500 or not URL.match(website)):
-        errors["website"] = "Ange en webbadress som börjar med https:// (högst 500 tecken)."
-    data["website"] = website
+
+
+def _web_address(text: str) -> bool:
+    return len(text) <= 500 and bool(URL.match(text))
+
+
+def _matching(name: str, accepts: Callable[[str], object], message: str) -> Check:
+    """An optional field that, when filled in, must have the shape `accepts` checks."""
+    def check(raw, data, errors):
+        data[name] = _stripped(raw, name)
+        if data[name] and not accepts(data[name]):
+            errors[name] = message
+    return check
+
+
+def _sources(raw, data, errors):
     sources = [line.strip() for line in (raw.get("sources") or "").splitlines() if line.strip()]
-    bad = [line for line in sources if len(line) > 500 or not URL.match(line)]
+    bad = [line for line in sources if not _web_address(line)]
     if bad:
         errors["sources"] = f"Varje källa ska vara en webbadress som börjar med https://, en per rad: {bad[0][:80]}"
     data["sources"] = "\n".join(sources)
+
+
+CHECKS: tuple[Check, ...] = (
+    _one_of("county_code", tx.COUNTY_LABELS, "Välj ett län i listan."),
+    _one_of("status", CENTRE_STATUSES, "Välj en status i listan."),
+    _text("name", 200, "Namnet"),
+    _text("host_organisation", 200, "Värdorganisationen"),
+    _text("contact", 1000, "Kontaktuppgiften"),
+    _text("note", 2000, "Anteckningen"),
+    _name_required,
+    _text("offers", 2000, "Beskrivningen av vad centrumet erbjuder"),
+    _text("hours", 200, "Öppettiderna"),
+    _date_between("since", lambda: dt.date.today() + dt.timedelta(days=3650),
+                  "Datumet verkar inte stämma. Ange när centrumet startade (ÅÅÅÅ-MM-DD)."),
+    _date_between("verified_on", dt.date.today,
+                  "Ange dagen då uppgifterna kontrollerades (ÅÅÅÅ-MM-DD, inte i framtiden)."),
+    _flag("needs_verification"),
+    _flag("whole_county"),
+    _municipalities,
+    _matching("phone", PHONE.match, "Ange ett publicerat telefonnummer med siffror, t.ex. 010-123 45 67."),
+    _matching("website", _web_address, "Ange en webbadress som börjar med https:// (högst 500 tecken)."),
+    _sources,
+)
+
+
+def clean(raw: dict) -> dict:
+    errors: dict[str, str] = {}
+    data: dict = {}
+    for check in CHECKS:
+        check(raw, data, errors)
     if errors:
         raise CentreError(errors)
     return data
