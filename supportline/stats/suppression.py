@@ -47,25 +47,34 @@ def _pinned(primary: list[int], secondary: list[int], hidden_sum: int) -> bool:
     return low >= high
 
 
+def _show(n: int) -> str:
+    return SMALL if 1 <= n <= 4 else str(n)
+
+
+def _recoverable(counts: list[int], hidden: list[bool]) -> bool:
+    """Whether the total would give one of the hidden 1–4 cells back."""
+    primary = [n for n, h in zip(counts, hidden, strict=True) if h and n <= 4]
+    secondary = [n for n, h in zip(counts, hidden, strict=True) if h and n > 4]
+    return _pinned(primary, secondary, sum(primary) + sum(secondary))
+
+
+def _smallest_visible(counts: list[int], hidden: list[bool]) -> int | None:
+    """The row to hide next: the smallest visible count (the first of equal ones). A 0 covers nothing."""
+    candidates = [(n, i) for i, n in enumerate(counts) if not hidden[i] and n > 0]
+    return min(candidates)[1] if candidates else None
+
+
 def suppress(counts: list[int], total: int | None) -> Suppressed:
-    shown = [str(n) for n in counts]
+    shown = [_show(n) for n in counts]
     hidden = [1 <= n <= 4 for n in counts]
-    for i, h in enumerate(hidden):
-        if h:
-            shown[i] = SMALL
-    total_shown = None if total is None else (SMALL if 1 <= total <= 4 else str(total))
-    if total is None or not any(hidden):
-        return Suppressed(shown, total_shown, hidden)
-    while True:
-        primary = [n for n, h in zip(counts, hidden, strict=True) if h and n <= 4]
-        secondary = [n for n, h in zip(counts, hidden, strict=True) if h and n > 4]
-        if not _pinned(primary, secondary, sum(primary) + sum(secondary)):
-            break
-        candidates = [(n, i) for i, n in enumerate(counts) if not hidden[i] and n > 0]
-        if not candidates:
+    if total is None:
+        return Suppressed(shown, None, hidden)
+    total_shown = _show(total)
+    while any(hidden) and _recoverable(counts, hidden):
+        i = _smallest_visible(counts, hidden)
+        if i is None:
             total_shown = SECONDARY if total >= 5 else SMALL
             break
-        _n, i = min(candidates)
         hidden[i] = True
         shown[i] = SECONDARY
     return Suppressed(shown, total_shown, hidden)

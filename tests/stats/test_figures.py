@@ -93,10 +93,15 @@ def test_thirty_years_are_shown_per_year(app, seeded):
     ([5, 1], 6, [SECONDARY, SMALL], SECONDARY),  # x >= 5 and <5 >= 1 with a sum of 6 pins both
     ([3, 1], 4, [SMALL, SMALL], SMALL),
     ([2, 3, 9], None, [SMALL, SMALL, "9"], None),  # multi-valued codes: no total to subtract from
+    ([0, 3], 3, ["0", SMALL], SMALL),  # a 0 is never hidden to cover a cell: it protects nothing
+    ([0, 0], 0, ["0", "0"], "0"),
+    ([10, 10, 3], 23, [SECONDARY, "10", SMALL], "23"),  # of equal counts the first row is hidden
+    ([4, 6, 8, 30], 48, [SMALL, SECONDARY, "8", "30"], "48"),
 ])
 def test_suppression_rule(counts, total, cells, total_shown):
     result = suppress(counts, total)
     assert (result.cells, result.total) == (cells, total_shown)
+    assert result.hidden == [cell in (SMALL, SECONDARY) for cell in cells]  # their shares go too
 
 
 def _range(args, today):
