@@ -277,9 +277,29 @@ def centre_counties() -> set[str]:
                                   .where(ResourceCentre.status.in_(ACTIVE_STATUSES))).all())
 
 
-def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
-    now = now or dt.datetime.now(dt.UTC)
-    conds = _conditions(f)
+@dataclass
+class _Counts:
+    """What one report reads from the database, before it is laid out as tables."""
+    by_county: dict
+    by_sector: dict
+    by_channel: dict
+    by_urgency: dict
+    by_kind: dict[str, dict[str, int]]  # multi-valued codes: kind -> code -> inquiries
+    ages: dict
+    genders: dict
+    children_inquiries: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_county.values())
+
+    @property
+    def persons(self) -> int:
+        return sum(self.ages.values())
+
+
+def _single_valued(conds) -> list[dict]:
+    """Inquiries per county, sector, channel and urgency."""
     # One pass over the period's inquiries for every single-valued column: grouped by all four
     # at once (at most 21 × 11 × 4 × 3 result rows), then summed per column below. Separate
     # GROUP BYs each re-read the same rows and cost four times as much.
@@ -290,27 +310,10 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     for *values, n in combined:
         for i, value in enumerate(values):
             by_column[i][value] = by_column[i].get(value, 0) + n
-    by_county, by_sector, by_channel, by_urgency = by_column
-    total = sum(by_county.values())
+    return by_column
 
-    granularity, buckets = _buckets(f)
-    counts = _bucket_counts(f, buckets)
-    # A year earlier beside it, when the period is at most a year (longer periods overlap themselves).
-    earlier = _bucket_counts(f, buckets, -1) if len(buckets) <= 12 and granularity == "month" else None
-    timeline = [(label, counts[i], earlier[i] if earlier else None) for i, (_a, _b, label) in enumerate(buckets)]
 
-    with_centre = centre_counties()
-    county_rows = []
-    for code, name in tx.COUNTY_LABELS.items():
-        n = by_county.get(code, 0)
-        county_rows.append(Row(code, name, n, per_100k(n, code),
-                               "Ja" if code in with_centre else "Nej"))
-    unknown_county = sum(n for code, n in by_county.items() if code not in tx.COUNTY_LABELS)
-    if unknown_county:
-        county_rows.append(Row("", MISSING, unknown_county, None, ""))
-    without = [c for c in tx.COUNTY_LABELS if c not in with_centre]
-
-    inquiry_ids = select(Inquiry.id).where(*conds)
+def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
     codes = db.session.execute(
         select(InquiryCode.kind, InquiryCode.code, func.count())
         .join(Inquiry, Inquiry.id == InquiryCode.inquiry_id)
@@ -318,8 +321,12 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     by_kind: dict[str, dict[str, int]] = {}
     for kind, code, n in codes:
         by_kind.setdefault(kind, {})[code] = n
+    return by_kind
 
-    person_conds = [ExposedPerson.inquiry_id.in_(inquiry_ids)]
+
+def _persons(conds) -> tuple[dict, dict, int]:
+    """Exposed persons per age group and per gender, and the inquiries about at least one child."""
+    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds))]
     ages: dict[str, int] = {}
     genders: dict[str, int] = {}
     for age, gender, n in db.session.execute(
@@ -327,57 +334,104 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
             .group_by(ExposedPerson.age_group, ExposedPerson.gender)).all():
         ages[age] = ages.get(age, 0) + n
         genders[gender] = genders.get(gender, 0) + n
-    persons = sum(ages.values())
     children_inquiries = db.session.scalar(
         select(func.count(func.distinct(ExposedPerson.inquiry_id)))
         .where(*person_conds, ExposedPerson.age_group.in_(CHILD_AGE_GROUPS))) or 0
+    return ages, genders, children_inquiries
 
-    follow_up_due, follow_up_on_time = db.session.execute(
-        select(func.count(),
-               func.coalesce(func.sum(case((or_closed_or_not_due(), 1), else_=0)), 0))
-        .where(*conds, Inquiry.follow_up_on.is_not(None))).one()
 
+def _count(conds) -> _Counts:
+    by_county, by_sector, by_channel, by_urgency = _single_valued(conds)
+    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), *_persons(conds))
+
+
+def _timeline(f: Filters) -> tuple[str, list[tuple[str, int, int | None]]]:
+    granularity, buckets = _buckets(f)
+    counts = _bucket_counts(f, buckets)
+    # A year earlier beside it, when the period is at most a year (longer periods overlap themselves).
+    earlier = _bucket_counts(f, buckets, -1) if len(buckets) <= 12 and granularity == "month" else None
+    return granularity, [(label, counts[i], earlier[i] if earlier else None)
+                         for i, (_a, _b, label) in enumerate(buckets)]
+
+
+def _timeline_table(granularity: str, timeline: list[tuple[str, int, int | None]], total: int) -> Table:
+    compared = any(e is not None for _l, _n, e in timeline)
+    return Table("timeline", "Ärenden per månad" if granularity == "month" else "Ärenden per år",
+                 [Row(label, label, n) for label, n, _e in timeline], total,
+                 note="Samma period ett år tidigare visas i diagrammet." if compared else "")
+
+
+def _county_table(by_county: dict, with_centre: set[str], total: int) -> Table:
+    rows = [Row(code, name, by_county.get(code, 0), per_100k(by_county.get(code, 0), code),
+                "Ja" if code in with_centre else "Nej") for code, name in tx.COUNTY_LABELS.items()]
+    unknown_county = sum(n for code, n in by_county.items() if code not in tx.COUNTY_LABELS)
+    if unknown_county:
+        rows.append(Row("", MISSING, unknown_county, None, ""))
+    return Table("county", "Ärenden per län", rows, total, has_rate=True, extra_header="Regionalt resurscentrum",
+                 note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023.")
+
+
+def _category_tables(c: _Counts) -> list[Table]:
+    total, persons, kind = c.total, c.persons, c.by_kind.get
+    return [
+        _table("sector", "Den som ringer: verksamhet", tx.SECTORS, c.by_sector, total),
+        _table("channel", "Kanal", tx.CHANNELS, c.by_channel, total),
+        _table("topic", "Frågan gäller", tx.QUESTION_TOPICS, kind("question_topics", {}), None,
+               note="Ett ärende kan gälla flera frågor."),
+        _table("exposure", "Utsatthet", tx.EXPOSURE_TYPES, kind("exposure_types", {}), None,
+               note="Ett ärende kan ha flera slag av utsatthet."),
+        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, c.ages, persons, unit="Personer"),
+        _table("gender", "Utsatta personer: kön", tx.GENDERS, c.genders, persons, unit="Personer"),
+        _table("perpetrator", "Förövarens relation", tx.PERPETRATOR_RELATIONS,
+               kind("perpetrator_relations", {}), None, note="Ett ärende kan ha flera förövare."),
+        _table("urgency", "Hur brådskande", {k: v.split(" – ")[0] for k, v in tx.URGENCIES.items()},
+               c.by_urgency, total),
+        _table("referral", "Hänvisning", tx.REFERRALS, kind("referrals", {}), None,
+               note="Ett ärende kan hänvisas till flera."),
+    ]
+
+
+def _open_age_table(conds, now: dt.datetime) -> Table:
     # Ordered CASE: the first bound the inquiry is newer than is its bucket.
     bucket = case(*[(Inquiry.received_at > now - dt.timedelta(days=upper), i)
                     for i, (upper, _l) in enumerate(OPEN_AGE_BUCKETS) if upper is not None],
                   else_=len(OPEN_AGE_BUCKETS) - 1)
     open_counts = dict(db.session.execute(
         select(bucket.label("b"), func.count()).where(*conds, Inquiry.status != "closed").group_by("b")).all())
-    open_rows = [Row(str(i), label, open_counts.get(i, 0)) for i, (_u, label) in enumerate(OPEN_AGE_BUCKETS)]
+    rows = [Row(str(i), label, open_counts.get(i, 0)) for i, (_u, label) in enumerate(OPEN_AGE_BUCKETS)]
+    return Table("open_age", "Öppna ärenden efter ålder", rows, sum(r.count for r in rows),
+                 note="Ärenden i perioden som inte är avslutade, efter dagar sedan de togs emot.")
 
-    tables = [
-        Table("timeline", "Ärenden per månad" if granularity == "month" else "Ärenden per år",
-              [Row(label, label, n) for label, n, _e in timeline], total,
-              note="Samma period ett år tidigare visas i diagrammet." if earlier else ""),
-        Table("county", "Ärenden per län", county_rows, total, has_rate=True,
-              extra_header="Regionalt resurscentrum",
-              note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023."),
-        _table("sector", "Den som ringer: verksamhet", tx.SECTORS, by_sector, total),
-        _table("channel", "Kanal", tx.CHANNELS, by_channel, total),
-        _table("topic", "Frågan gäller", tx.QUESTION_TOPICS, by_kind.get("question_topics", {}), None,
-               note="Ett ärende kan gälla flera frågor."),
-        _table("exposure", "Utsatthet", tx.EXPOSURE_TYPES, by_kind.get("exposure_types", {}), None,
-               note="Ett ärende kan ha flera slag av utsatthet."),
-        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, ages, persons, unit="Personer"),
-        _table("gender", "Utsatta personer: kön", tx.GENDERS, genders, persons, unit="Personer"),
-        _table("perpetrator", "Förövarens relation", tx.PERPETRATOR_RELATIONS,
-               by_kind.get("perpetrator_relations", {}), None, note="Ett ärende kan ha flera förövare."),
-        _table("urgency", "Hur brådskande", {k: v.split(" – ")[0] for k, v in tx.URGENCIES.items()},
-               by_urgency, total),
-        _table("referral", "Hänvisning", tx.REFERRALS, by_kind.get("referrals", {}), None,
-               note="Ett ärende kan hänvisas till flera."),
-        Table("open_age", "Öppna ärenden efter ålder", open_rows, sum(r.count for r in open_rows),
-              note="Ärenden i perioden som inte är avslutade, efter dagar sedan de togs emot."),
-    ]
+
+def _follow_up(conds) -> tuple[int, int]:
+    """Inquiries with a follow-up date, and those of them followed up on time."""
+    due, on_time = db.session.execute(
+        select(func.count(),
+               func.coalesce(func.sum(case((or_closed_or_not_due(), 1), else_=0)), 0))
+        .where(*conds, Inquiry.follow_up_on.is_not(None))).one()
+    return due, int(on_time)
+
+
+def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
+    now = now or dt.datetime.now(dt.UTC)
+    conds = _conditions(f)
+    c = _count(conds)
+    total = c.total
+    granularity, timeline = _timeline(f)
+    with_centre = centre_counties()
+    without = [code for code in tx.COUNTY_LABELS if code not in with_centre]
+    follow_up_due, follow_up_on_time = _follow_up(conds)
+    tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
+              *_category_tables(c), _open_age_table(conds, now)]
     return Report(
-        filters=f, generated_at=now, total=total, persons=persons,
-        children_share=round(100 * children_inquiries / total, 1) if total else None,
-        children_inquiries=children_inquiries,
+        filters=f, generated_at=now, total=total, persons=c.persons,
+        children_share=round(100 * c.children_inquiries / total, 1) if total else None,
+        children_inquiries=c.children_inquiries,
         median_duration_seconds=_median_duration(conds),
-        follow_up_due=follow_up_due, follow_up_on_time=int(follow_up_on_time),
-        referrals_to_centres=by_kind.get("referrals", {}).get("resource_centre", 0),
-        from_counties_without_centre=sum(by_county.get(c, 0) for c in without),
-        counties_without_centre=[tx.COUNTY_LABELS[c] for c in without],
+        follow_up_due=follow_up_due, follow_up_on_time=follow_up_on_time,
+        referrals_to_centres=c.by_kind.get("referrals", {}).get("resource_centre", 0),
+        from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
+        counties_without_centre=[tx.COUNTY_LABELS[code] for code in without],
         granularity=granularity, timeline=timeline, tables=tables,
     )
 

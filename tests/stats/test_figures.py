@@ -83,6 +83,58 @@ def test_thirty_years_are_shown_per_year(app, seeded):
     assert report.total == 28
 
 
+def _codes(table):
+    return {r.code: r.count for r in table.rows if r.count}
+
+
+def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
+    report = _report(app)
+    # Single-valued columns add up to the 22 inquiries (or 22 persons); codes an inquiry can have
+    # several of have no total; open cases are the two not closed.
+    assert [(t.key, t.title, t.total, t.unit) for t in report.tables] == [
+        ("timeline", "Ärenden per månad", 22, "Ärenden"),
+        ("county", "Ärenden per län", 22, "Ärenden"),
+        ("sector", "Den som ringer: verksamhet", 22, "Ärenden"),
+        ("channel", "Kanal", 22, "Ärenden"),
+        ("topic", "Frågan gäller", None, "Ärenden"),
+        ("exposure", "Utsatthet", None, "Ärenden"),
+        ("age", "Utsatta personer: åldersgrupp", 22, "Personer"),
+        ("gender", "Utsatta personer: kön", 22, "Personer"),
+        ("perpetrator", "Förövarens relation", None, "Ärenden"),
+        ("urgency", "Hur brådskande", 22, "Ärenden"),
+        ("referral", "Hänvisning", None, "Ärenden"),
+        ("open_age", "Öppna ärenden efter ålder", 2, "Ärenden"),
+    ]
+    assert report.table("timeline").note == "Samma period ett år tidigare visas i diagrammet."
+    county = report.table("county")
+    assert county.has_rate and county.extra_header == "Regionalt resurscentrum"
+    assert [r.code for r in county.rows] == [*service.tx.COUNTY_LABELS, ""]  # the missing county last
+    assert [r.label for r in report.table("urgency").rows] == ["Akut", "Hög", "Normal"]
+
+
+def test_every_category_is_counted(app, seeded):
+    report = _report(app)
+    # inquiries 1 to 22 are in the quarter; every fourth came by e-mail
+    assert _codes(report.table("channel")) == {"phone": 17, "email": 5}
+    assert _codes(report.table("urgency")) == {"normal": 22}
+    assert _codes(report.table("sector")) == {"social_services": 12, "school": 9, "": 1}
+    assert _codes(report.table("age")) == {"13-15": 12, "26+": 6, "0-5": 3, "unknown": 1}
+    assert _codes(report.table("gender")) == {"girl_woman": 15, "boy_man": 6, "unknown": 1}
+    assert _codes(report.table("topic")) == {"risk_assessment": 22}
+    assert _codes(report.table("referral")) == {"resource_centre": 6, "police": 3}
+    assert _codes(report.table("exposure")) == {} and _codes(report.table("perpetrator")) == {}
+    assert [r.count for r in report.table("exposure").rows] == [0] * len(service.tx.EXPOSURE_TYPES)
+
+
+def test_no_year_before_beside_a_period_longer_than_a_year(app, seeded):
+    report = _report(app, **{"from": "2024-01-01", "to": "2025-01-31"})
+    assert len(report.timeline) == 13 and {e for _l, _n, e in report.timeline} == {None}
+    assert report.table("timeline").note == ""
+    assert report.total == 5 + 10
+    report = _report(app, **{"from": "1996-01-01", "to": "2025-12-31"})
+    assert report.table("timeline").title == "Ärenden per år" and report.timeline[-1] == ("2025", 23, None)
+
+
 @pytest.mark.parametrize("counts,total,cells,total_shown", [
     ([10, 7], 17, ["10", "7"], "17"),
     ([0, 12], 12, ["0", "12"], "12"),
