@@ -49,13 +49,25 @@ def _inquiry(record: dict) -> Inquiry:
         updated_at=_time(record["updated_at"]),
         anonymised_at=_time(record.get("anonymised_at")),
     )
-    inquiry.exposed_persons = [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
-                               for i, p in enumerate(record.get("exposed_persons") or [])]
-    inquiry.codes = [InquiryCode(kind=kind, code=code) for kind in tx.CODE_KINDS for code in record.get(kind) or []]
-    inquiry.timeline = [TimelineEntry(kind=e["kind"], at=_time(e["at"]), user_id=e.get("user"),
-                                      text=e.get("text") or "", detail=e.get("detail") or None)
-                        for e in record.get("timeline") or []]
+    inquiry.exposed_persons = _exposed_persons(record)
+    inquiry.codes = _codes(record)
+    inquiry.timeline = _timeline(record)
     return inquiry
+
+
+def _exposed_persons(record: dict) -> list[ExposedPerson]:
+    return [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
+            for i, p in enumerate(record.get("exposed_persons") or [])]
+
+
+def _codes(record: dict) -> list[InquiryCode]:
+    return [InquiryCode(kind=kind, code=code) for kind in tx.CODE_KINDS for code in record.get(kind) or []]
+
+
+def _timeline(record: dict) -> list[TimelineEntry]:
+    return [TimelineEntry(kind=e["kind"], at=_time(e["at"]), user_id=e.get("user"),
+                          text=e.get("text") or "", detail=e.get("detail") or None)
+            for e in record.get("timeline") or []]
 
 
 def _jsonl(tar: tarfile.TarFile, name: str):
