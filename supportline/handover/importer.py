@@ -20,6 +20,7 @@ from supportline.handover.receipt import ReceiptError
 from supportline.handover.verify import PackageError, open_package, verify_package
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
+from supportline.inquiries.validation import organisation_key, phone_key
 from supportline.kb.index_sync import record_change
 from supportline.kb.models import Article
 from supportline.transactions import write_transaction
@@ -37,10 +38,11 @@ def _inquiry(record: dict) -> Inquiry:
         received_at=_time(record["received_at"]), caller_type=record["caller_type"],
         caller_sector=record.get("caller_sector"), caller_role=record.get("caller_role") or "",
         caller_organisation=record.get("caller_organisation") or "",
-        organisation_key=" ".join((record.get("caller_organisation") or "").lower().split()) or None,
+        # The same keys the app writes, so "tidigare kontakter" finds imported cases as well.
+        organisation_key=organisation_key(record.get("caller_organisation")),
         municipality_code=record.get("municipality_code"), county_code=record.get("county_code"),
         callback_name=record.get("callback_name"), callback_phone=record.get("callback_phone"),
-        callback_phone_key="".join(ch for ch in record.get("callback_phone") or "" if ch.isdigit()) or None,
+        callback_phone_key=phone_key(record.get("callback_phone")),
         callback_email=record.get("callback_email"), urgency=record["urgency"], summary=record.get("summary") or "",
         advice=record.get("advice") or "",
         follow_up_on=dt.date.fromisoformat(record["follow_up_on"]) if record.get("follow_up_on") else None,

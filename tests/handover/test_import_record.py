@@ -76,3 +76,15 @@ def test_an_anonymised_record_keeps_its_date_and_has_no_search_keys():
     assert (inquiry.summary, inquiry.advice, inquiry.caller_role) == ("", "", "")
     assert inquiry.exposed_persons == [] and inquiry.timeline == []
     assert sorted(c.code for c in inquiry.codes) == ["abroad", "police"]
+
+
+def test_an_imported_record_gets_the_same_search_keys_the_app_writes():
+    # "Tidigare kontakter" on the receiving side compares these keys with those of new calls:
+    # a number written +46 … and an organisation name longer than the key must match as the app's do.
+    from supportline.inquiries.validation import organisation_key, phone_key
+
+    record = {**FULL, "callback_phone": "+46 26-12 34 56", "caller_organisation": "Skolan " * 40}
+    inquiry = _inquiry(record)
+    assert inquiry.callback_phone_key == phone_key("026-12 34 56") == "026123456"
+    assert inquiry.organisation_key == organisation_key(record["caller_organisation"])
+    assert len(inquiry.organisation_key) == 200
