@@ -86,7 +86,8 @@ def test_figures_per_handler_and_unassigned(app, create_user, team):
         assert [r.id for r in overview.cases] == [team[n] for n in ("u_open", "u_waiting", "a_old", "a_waiting",
                                                                      "d_open", "a_today", "b_waiting")]
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "inquiry.list.team"))
-        assert event.user_id == coordinator.id and sorted(json.loads(event.detail)["ids"]) == sorted(r.id for r in overview.cases)
+        assert event.user_id == coordinator.id
+        assert sorted(json.loads(event.detail)["ids"]) == sorted(r.id for r in overview.cases)
 
 
 def _row(html: str, name: str) -> list[str]:
