@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from supportline.audit.models import AuditEvent
 from supportline.auth.models import User
@@ -220,3 +220,18 @@ def test_only_coordinators_and_admins_reassign(app, client, login_as, team, role
     assert response.status_code == status
     with app.app_context():
         assert db.session.get(Inquiry, team["u_open"]).assignee_id is None
+
+
+def test_a_case_gone_since_the_page_was_shown_is_named(app, client, login_as, team):
+    login_as("coordinator")
+    token = csrf_from(client.get("/oversikt").get_data(as_text=True))
+    with app.app_context():
+        db.session.execute(delete(Inquiry).where(Inquiry.id == team["u_open"]))
+        db.session.commit()
+    response = client.post("/oversikt", data={"csrf_token": token, "arende": [str(team["u_open"]),
+                                                                               str(team["u_waiting"])],
+                                              "assignee_id": str(team["bo"].id), "note": "Flytt."})
+    assert response.status_code == 409
+    assert f"Ärende {team['u_open']} finns inte längre." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Inquiry, team["u_waiting"]).assignee_id is None
