@@ -29,6 +29,9 @@ def _chosen_ids() -> list[int]:
 
 def _page(form: ReassignForm, chosen: frozenset[int] = frozenset(), errors: dict | None = None, status: int = 200):
     errors = errors or {}
+    if errors:
+        # The form sits below a long list; the message at the top (role=alert) says where to look.
+        flash("Inga ärenden tilldelades. Rätta det som står vid formuläret och skicka igen.", "error")
     for name in ("assignee_id", "note"):
         if name in errors:
             getattr(form, name).errors = [errors[name]]

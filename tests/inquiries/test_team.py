@@ -190,6 +190,7 @@ def test_the_form_comes_back_with_what_was_chosen_on_error(client, login_as, tea
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "personnummer" in html and 'aria-invalid="true"' in html
+    assert "Inga ärenden tilldelades." in html
     assert f'value="{team["u_open"]}" id="arende-{team["u_open"]}" checked' in html
     assert f'value="{team["a_old"]}" id="arende-{team["a_old"]}" checked' in html
     assert f'value="{team["u_waiting"]}" id="arende-{team["u_waiting"]}">' in html
