@@ -15,6 +15,7 @@ STAFF_PAGES = {
     "/arenden": {"handler", "coordinator"},
     "/arenden/nytt": {"handler"},
     "/statistik": {"coordinator"},
+    "/oversikt": {"coordinator"},
     "/statistik/kvartalsrapport": {"coordinator"},
     # access review and data subject requests (tests/privacy/)
     "/admin/logg/": {"coordinator"},

@@ -2,11 +2,12 @@
 
 
 def init_app(app) -> None:
-    from supportline.inquiries import api, views
+    from supportline.inquiries import api, team_views, views
     from supportline.inquiries.gauges import inquiry_gauges
     from supportline.observability.metrics import register_gauges
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(team_views.bp)
     register_gauges("inquiries", inquiry_gauges)
     app.register_blueprint(api.bp)
 

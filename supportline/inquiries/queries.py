@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from supportline.audit.service import record_read
 from supportline.auth.models import User
-from supportline.dates import today_local
+from supportline.dates import LOCAL_TZ, today_local
 from supportline.extensions import db
 from supportline.inquiries.errors import InquiryNotFound
 from supportline.inquiries.models import Inquiry, TimelineEntry
@@ -140,3 +140,69 @@ def count_due_follow_ups() -> int:
         select(func.count()).select_from(Inquiry).where(
             Inquiry.follow_up_on.is_not(None), Inquiry.follow_up_on <= today_local(), Inquiry.status != "closed")
     ) or 0
+
+
+@dataclass(frozen=True)
+class TeamLoad:
+    """One handler's share of the cases that are not closed (user None: the unassigned ones)."""
+
+    user: User | None
+    open: int
+    awaiting: int
+    due_today: int
+    overdue: int
+    oldest_received_at: dt.datetime | None
+
+    @property
+    def oldest_age_days(self) -> int | None:
+        return age_in_days(self.oldest_received_at)
+
+
+@dataclass(frozen=True)
+class TeamOverview:
+    handlers: list[TeamLoad]
+    unassigned: TeamLoad
+    cases: list[InquiryRow]  # the cases not closed, the unassigned first, each part oldest first
+    total: int
+
+
+def age_in_days(received_at: dt.datetime | None) -> int | None:
+    """Whole Swedish days since a case came in (0 on its first day)."""
+    if received_at is None:
+        return None
+    return (today_local() - received_at.astimezone(LOCAL_TZ).date()).days
+
+
+def team_overview(actor: User, limit: int = 500) -> TeamOverview:
+    """The team's load (/oversikt): per handler the open and awaiting cases, follow-ups due
+    today and overdue, and the oldest case, counted by the database in one grouped query;
+    then the cases themselves to choose from, oldest first, the list audit-logged."""
+    today = today_local()
+    not_closed = Inquiry.status != "closed"
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    follow_up = Inquiry.follow_up_on
+    rows = db.session.execute(
+        select(Inquiry.assignee_id, count_if(Inquiry.status == "open"), count_if(Inquiry.status == "awaiting"),
+               count_if(follow_up == today), count_if(follow_up < today), func.min(Inquiry.received_at))
+        .where(not_closed).group_by(Inquiry.assignee_id)
+    ).all()
+    loads = {assignee_id: figures for assignee_id, *figures in rows}
+    # Everyone who can take cases is shown, with nothing too; someone deactivated who still
+    # holds cases is shown as well, since those are the cases to hand on.
+    people = {u.id: u for u in assignable_users()} | users_by_id(loads)
+    handlers = [TeamLoad(user, *loads.get(user.id, (0, 0, 0, 0, None)))
+                for user in sorted(people.values(), key=lambda u: (u.display_name.casefold(), u.id))]
+    unassigned = TeamLoad(None, *loads.get(None, (0, 0, 0, 0, None)))
+    unassigned_first = case((Inquiry.assignee_id.is_(None), 0), else_=1)
+    cases = [InquiryRow(*r) for r in db.session.execute(
+        select(*ROW_COLUMNS).where(not_closed)
+        .order_by(unassigned_first, Inquiry.received_at, Inquiry.id).limit(limit)).all()]
+    total = sum(load.open + load.awaiting for load in [*handlers, unassigned])
+    if cases:
+        audit_list(actor, "inquiry.list.team", [r.id for r in cases])
+    else:
+        end_read()
+    return TeamOverview(handlers, unassigned, cases, total)

@@ -23,6 +23,9 @@ from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, Inqu
 from supportline.inquiries.queries import (
     ROW_COLUMNS,
     InquiryRow,
+    TeamLoad,
+    TeamOverview,
+    age_in_days,
     assignable_users,
     audit_list,
     count_due_follow_ups,
@@ -30,6 +33,7 @@ from supportline.inquiries.queries import (
     get_inquiry,
     previous_contacts,
     sees_callback_details,
+    team_overview,
     users_by_id,
 )
 from supportline.inquiries.validation import (
@@ -49,6 +53,7 @@ from supportline.inquiries.writes import (
     add_entry,
     create_inquiry,
     create_inquiry_once,
+    reassign_inquiries,
     request_fingerprint,
     update_inquiry,
     valid_idempotency_key,
@@ -57,10 +62,11 @@ from supportline.inquiries.writes import (
 __all__ = [
     "DRAFT_MAX_BYTES", "ENTRY_KINDS_BY_HAND", "GUARDED_FIELDS", "LINE_OPENED", "LOCAL_TZ", "MAX_FOLLOW_UP_YEARS",
     "MAX_LONG_TEXT", "MAX_PERSONS", "ROW_COLUMNS", "WRITABLE_FIELDS", "CreateOnce", "InquiryAnonymised",
-    "InquiryInvalid", "InquiryNotFound", "InquiryRow", "IntakeClosed", "StaleVersion", "add_entry",
-    "assignable_users", "audit_list", "clean_inquiry", "confirmed_fields", "confirmed_numbers", "count_due_follow_ups",
-    "create_inquiry", "create_inquiry_once", "discard_draft", "draft_inquiry_id", "due_follow_ups", "get_draft",
-    "get_inquiry", "guard_text", "latest_follow_up", "organisation_key", "parse_date", "parse_datetime", "phone_key",
-    "previous_contacts", "published_articles_by_slug", "request_fingerprint", "save_draft", "sees_callback_details",
-    "today_local", "update_inquiry", "users_by_id", "valid_idempotency_key",
+    "InquiryInvalid", "InquiryNotFound", "InquiryRow", "IntakeClosed", "StaleVersion", "TeamLoad", "TeamOverview",
+    "add_entry", "age_in_days", "assignable_users", "audit_list", "clean_inquiry", "confirmed_fields",
+    "confirmed_numbers", "count_due_follow_ups", "create_inquiry", "create_inquiry_once", "discard_draft",
+    "draft_inquiry_id", "due_follow_ups", "get_draft", "get_inquiry", "guard_text", "latest_follow_up",
+    "organisation_key", "parse_date", "parse_datetime", "phone_key", "previous_contacts", "published_articles_by_slug",
+    "reassign_inquiries", "request_fingerprint", "save_draft", "sees_callback_details", "team_overview", "today_local",
+    "update_inquiry", "users_by_id", "valid_idempotency_key",
 ]

@@ -19,7 +19,7 @@ from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.handover.lifecycle import intake_closed_message
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.constants import GUARDED_FIELDS, IDEMPOTENCY_KEY_RE
+from supportline.inquiries.constants import GUARDED_FIELDS, IDEMPOTENCY_KEY_RE, MAX_LONG_TEXT
 from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, InquiryNotFound, IntakeClosed, StaleVersion
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryDraft, TimelineEntry
 from supportline.inquiries.queries import get_inquiry
@@ -28,6 +28,7 @@ from supportline.inquiries.validation import (
     clean_entry,
     clean_inquiry,
     confirmed_fields,
+    guard_text,
     organisation_key,
     phone_key,
 )
@@ -265,3 +266,58 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None, confi
         record("inquiry.entry", actor, object_type="inquiry", object_id=inquiry.id,
                detail={"kind": kind, **({"confirmed_numbers_in": confirmed_in} if confirmed_in else {})})
     return entry
+
+
+MAX_REASSIGN = 500
+
+
+def reassign_inquiries(actor: User, inquiry_ids: list[int], assignee_id: int | None, note) -> list[int]:
+    """Give one or many inquiries to a handler (the team overview): each gets an `assignment`
+    entry on its timeline carrying the note, and its own audit event. All or nothing: one
+    anonymised or missing inquiry refuses the whole choice, so no one has to work out which
+    half went through. Returns the ids that changed hands (those already with the handler keep
+    theirs, without a second entry)."""
+    errors: dict[str, str] = {}
+    ids = list(dict.fromkeys(inquiry_ids))
+    if not ids:
+        errors["inquiries"] = "Välj minst ett ärende att tilldela."
+    elif len(ids) > MAX_REASSIGN:
+        errors["inquiries"] = f"Välj högst {MAX_REASSIGN} ärenden åt gången, här valdes {len(ids)}."
+    note_text, note_error = _reassign_note(note)
+    if note_error:
+        errors["note"] = note_error
+    with write_transaction():
+        if assignee_id is None:
+            errors["assignee_id"] = "Välj vilken handläggare ärendena ska gå till."
+        else:
+            _check_assignee({"assignee_id": assignee_id}, errors)
+        if errors:
+            raise InquiryInvalid(errors)
+        changed = []
+        for inquiry_id in sorted(ids):  # one order for every writer, so two reassignments cannot deadlock
+            inquiry = _load_for_update(inquiry_id)
+            if inquiry.assignee_id == assignee_id:
+                continue
+            previous = inquiry.assignee_id
+            inquiry.assignee_id = assignee_id
+            _entry(inquiry, actor, "assignment", note_text, {"from": previous, "to": assignee_id})
+            inquiry.version += 1
+            inquiry.updated_at = utcnow()
+            db.session.flush()
+            index_inquiry(inquiry)  # the note is case text: search finds it like any timeline note
+            record("inquiry.reassign", actor, object_type="inquiry", object_id=inquiry.id,
+                   detail={"from": previous, "to": assignee_id, "version": inquiry.version})
+            changed.append(inquiry.id)
+    return changed
+
+
+def _reassign_note(note) -> tuple[str, str | None]:
+    """The note of a reassignment and the Swedish refusal, if any: required, and checked by the
+    privacy guard like every other text on a timeline."""
+    text = note.replace("\r\n", "\n").strip() if isinstance(note, str) else ""
+    if not text:
+        return text, "Skriv en kort anteckning om varför ärendena får en ny handläggare."
+    if len(text) > MAX_LONG_TEXT:
+        return text, f"Anteckningen är för lång: högst {MAX_LONG_TEXT} tecken, här finns {len(text)}."
+    message, _doubtful = guard_text(text, set())
+    return text, message
