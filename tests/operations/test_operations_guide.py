@@ -327,7 +327,8 @@ def rotate_handover_key(guide: Guide, env: dict, tmp_path: Path) -> None:
               what="export for key A")
     run_shell("supportline handover export --kind delta", {**env, "SUPPORTLINE_HANDOVER_RECIPIENT": keys["b"][0]},
               what="export for key B")
-    first, second = sorted(outbox.glob("supportline-handover-*.tar.age"))
+    # by sequence number: both may carry the same second in their names, and "delta" sorts before "full"
+    first, second = sorted(outbox.glob("supportline-handover-*.tar.age"), key=lambda p: p.name.rsplit("-", 1)[1])
     assert "-full-000001" in first.name and "-delta-000002" in second.name
     receiver = clean_env()  # the receiver has neither the database nor any configuration
     for package, identity in ((first, keys["a"][1]), (second, keys["b"][1]), (first, both)):
