@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "inquiry.list": "Ärendelista visad",
     "inquiry.list.follow_ups": "Uppföljningar visade",
     "inquiry.list.previous": "Tidigare kontakter visade",
+    "inquiry.list.team": "Teamöversikten visad",
+    "inquiry.reassign": "Ärenden omfördelade",
     "inquiry.reminder": "Påminnelse om uppföljning",
     "article.import": "Artiklar importerade",
     "article.status": "Artikelstatus ändrad",
