@@ -3,11 +3,13 @@ made by the migrations (never create_all)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 os.environ["SUPPORTLINE_ENV"] = "test"
 
@@ -162,13 +164,30 @@ def post_feedback(client, slug: str, token: str | None = None, headers=SAME_ORIG
     return client.post(f"/kunskap/{slug}/aterkoppling", data={"form_token": token, **data}, headers=headers)
 
 
+@functools.cache
+def _hash_of_the_test_password() -> str:
+    from supportline.auth.passwords import hash_password
+
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
 def create_user(app):
-    """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True)."""
-    from supportline.auth.service import create_user as create
+    """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True).
+
+    Accounts with the shared test password get one real argon2id hash of it, made once per run
+    (every login still verifies it): hashing anew for each of the suite's accounts was a large
+    part of its time. Any other password is hashed as the app does."""
+    from supportline.auth import service
     from supportline.auth.service import set_active
 
     counter = iter(range(1, 10_000))
+
+    def create(actor, email, role, password, name=""):
+        if password != PASSWORD:
+            return service.create_user(actor, email, role, password, name)
+        with mock.patch.object(service, "hash_password", lambda _password: _hash_of_the_test_password()):
+            return service.create_user(actor, email, role, password, name)
 
     def build(role="handler", email=None, password=PASSWORD, active=True, name=""):
         with app.app_context():
