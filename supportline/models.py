@@ -4,6 +4,7 @@ from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, PendingLogin, User, UserMfa, UserSession
 from supportline.calls.models import CallRecord
 from supportline.handover.models import HandoverBatch, HandoverReception
+from supportline.hours.models import ChangedDay, HoursSettings, WeeklyHours
 from supportline.inquiries.models import (
     ExposedPerson,
     Inquiry,
@@ -23,6 +24,6 @@ __all__ = [
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
-    "ResourceCentre", "CallRecord",
+    "ResourceCentre", "CallRecord", "ChangedDay", "HoursSettings", "WeeklyHours",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]
