@@ -4,4 +4,6 @@ admins at /admin/oppettider, shown on the public site, and counted by the answer
 
 
 def init_app(app) -> None:
-    pass
+    from supportline.hours import views
+
+    app.register_blueprint(views.bp)
