@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knowledge.taxonomy import AUDIENCES, TOPICS
 
-CHANNELS = {"phone": "Telefon", "email": "E-post", "chat": "Chatt", "other": "Annat"}
+CHANNELS = {"phone": "Telefon", "email": "E-post", "chat": "Chatt", "other": "Annat", "web": "Webbformulär"}
 
 CALLER_TYPES = {
     "professional": "Yrkesverksam",
