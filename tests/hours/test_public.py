@@ -73,3 +73,14 @@ def test_the_week_partial_shows_this_week_with_its_changes(app):
             in html)
     tuesday = monday + dt.timedelta(days=1)
     assert f'<th scope="row">Tisdag {tuesday.day}/{tuesday.month}</th><td>stängt</td>' in html
+
+
+def test_the_old_hours_settings_are_not_read_and_admin_says_so(app, client, login_as, monkeypatch):
+    with app.app_context():
+        service.set_weekly_hours(None, PUBLISHED, confirmed=False)
+    monkeypatch.setitem(app.config, "SUPPORTLINE_LINE_CONTACT", {"hours": "vardagar kl. 8–17", "phone": None})
+    assert "vardagar kl. 8–17" not in _footer(client)
+    login_as("admin")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert ("SUPPORTLINE_LINE_HOURS läses inte längre: stödtelefonens öppettider och ändrade dagar sätts och "
+            "bekräftas under Administration, Öppettider (/admin/oppettider).") in html
