@@ -14,6 +14,7 @@ from supportline.inquiries.models import (
     TimelineEntry,
 )
 from supportline.kb.models import Article, ArticleFeedback, ArticleRevision, IndexChange
+from supportline.questions.models import AnswerTemplate, QuestionLink, WebQuestion
 from supportline.ratelimit import RateEvent
 from supportline.stats.models import ResourceCentre
 
@@ -23,6 +24,6 @@ __all__ = [
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
-    "ResourceCentre", "CallRecord",
+    "ResourceCentre", "CallRecord", "AnswerTemplate", "QuestionLink", "WebQuestion",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]
