@@ -1,0 +1,59 @@
+"""How long an answer usually takes, for the text on /fraga: measured, never promised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from sqlalchemy import func, select
+
+from supportline.db import utcnow
+from supportline.extensions import db
+from supportline.inquiries.models import Inquiry, TimelineEntry
+from supportline.transactions import end_read
+
+PERIOD_DAYS = 90
+MIN_ANSWERED = 5
+
+
+def _duration_sv(seconds: float) -> str:
+    hours = seconds / 3600
+    if hours < 1:
+        return "en timme"
+    if hours < 36:
+        n = round(hours)
+        return f"{n} timm{'e' if n == 1 else 'ar'}"
+    days = round(hours / 24)
+    return f"{days} dagar"
+
+
+def usual_answer_time(now: dt.datetime | None = None) -> str | None:
+    """"hälften av frågorna fick svar inom …" over the questions of the last PERIOD_DAYS that
+    got an answer (the first answer to each), or None with fewer than MIN_ANSWERED of them."""
+    since = (now or utcnow()) - dt.timedelta(days=PERIOD_DAYS)
+    first_reply = (select(TimelineEntry.inquiry_id, func.min(TimelineEntry.at).label("at"))
+                   .where(TimelineEntry.kind == "reply").group_by(TimelineEntry.inquiry_id).subquery())
+    rows = db.session.execute(
+        select(Inquiry.received_at, first_reply.c.at).join(first_reply, first_reply.c.inquiry_id == Inquiry.id)
+        .where(Inquiry.channel == "web", Inquiry.received_at >= since)).all()
+    end_read()
+    waits = [(answered - received).total_seconds() for received, answered in rows if answered and received]
+    if len(waits) < MIN_ANSWERED:
+        return None
+    return _duration_sv(statistics.median(waits))
+
+
+def _span_sv(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} dag{'ar' if days != 1 else ''} {hours} tim"
+    if hours:
+        return f"{hours} tim {minutes} min"
+    return f"{minutes} min"
+
+
+def waited_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
+    """How long a question has waited, for the handlers' list."""
+    return "Har väntat " + _span_sv(max(0.0, ((now or utcnow()) - since).total_seconds()))
