@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     ratelimit.init_app(app)
 
     import supportline.models  # noqa: F401 - registers every table on the metadata
-    from supportline import admin, api, auth, calls, handover, inquiries, kb, questions, site, stats
+    from supportline import admin, api, auth, calls, handover, hours, inquiries, kb, questions, site, stats
 
     auth.init_app(app)
     admin.init_app(app)
@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     retention.init_app(app)
     stats.init_app(app)
     calls.init_app(app)
+    hours.init_app(app)
 
     from supportline.cli import init_app as init_cli
 

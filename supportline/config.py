@@ -127,6 +127,8 @@ def load_config(instance_path: str) -> dict:
         # The hours /statistik counts "calls outside opening hours" against (supportline/calls/hours.py);
         # the default is the last hours the county board published.
         "SUPPORTLINE_CALLS_OPENING_HOURS": os.environ.get("SUPPORTLINE_CALLS_OPENING_HOURS", "mon,wed,fri 09:00-12:00"),
+        # The answer-time target for written questions, in whole opening days (supportline/hours/).
+        "SUPPORTLINE_ANSWER_TARGET_DAYS": _days("SUPPORTLINE_ANSWER_TARGET_DAYS", 2),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),

@@ -4,6 +4,7 @@ from supportline.audit.models import AuditEvent
 from supportline.auth.models import ApiToken, LoginFailure, MfaRecoveryCode, PendingLogin, User, UserMfa, UserSession
 from supportline.calls.models import CallRecord
 from supportline.handover.models import HandoverBatch, HandoverReception
+from supportline.hours.models import ChangedDay, HoursSettings, WeeklyHours
 from supportline.inquiries.models import (
     ExposedPerson,
     Inquiry,
@@ -24,6 +25,7 @@ __all__ = [
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
-    "ResourceCentre", "CallRecord", "AnswerTemplate", "QuestionLink", "WebQuestion",
+    "ResourceCentre", "CallRecord", "AnswerTemplate", "QuestionLink", "WebQuestion", "ChangedDay", "HoursSettings",
+    "WeeklyHours",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]
