@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -55,5 +56,29 @@ def _span_sv(seconds: float) -> str:
 
 
 def waited_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
-    """How long a question has waited, for the handlers' list."""
-    return "Har väntat " + _span_sv(max(0.0, ((now or utcnow()) - since).total_seconds()))
+    """How long a question has waited, counted in the line's opening hours (a question sent on
+    Thursday afternoon has not waited while the line was closed)."""
+    from supportline.hours.service import opening_seconds_between
+
+    seconds = opening_seconds_between(since, now or utcnow())
+    return "Har väntat " + _span_sv(max(0, seconds)) + " i öppettid"
+
+
+@dataclass(frozen=True)
+class Due:
+    at: dt.datetime
+    overdue: bool
+
+
+def answer_due(received_at: dt.datetime, now: dt.datetime | None = None) -> Due:
+    """When the answer is due by the answer-time target (opening days, a setting)."""
+    from supportline.hours.service import answer_due_at
+
+    at = answer_due_at(received_at)
+    return Due(at, (now or utcnow()) > at)
+
+
+def target_days() -> int:
+    from supportline.hours.service import target_days as days
+
+    return days()

@@ -12,7 +12,7 @@ from supportline.auth.forms import EmptyForm
 from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, InquiryNotFound
 from supportline.questions import answer_templates as templates
 from supportline.questions import service
-from supportline.questions.answer_time import waited_text
+from supportline.questions.answer_time import answer_due, waited_text
 from supportline.questions.forms import AnswerTemplateForm, ReplyForm
 from supportline.questions.models import ANSWER_TEMPLATE_STATUSES
 
@@ -29,6 +29,11 @@ def reply_form(formdata=None) -> ReplyForm:
 @bp.app_template_global()
 def waited(since) -> str:
     return waited_text(since)
+
+
+@bp.app_template_global()
+def answer_due_by(since):
+    return answer_due(since)
 
 
 @bp.app_template_global()

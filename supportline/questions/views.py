@@ -15,7 +15,7 @@ from supportline.inquiries.errors import InquiryNotFound, IntakeClosed
 from supportline.kb import caching
 from supportline.mail import mail_configured
 from supportline.questions import service
-from supportline.questions.answer_time import usual_answer_time
+from supportline.questions.answer_time import target_days, usual_answer_time
 from supportline.questions.forms import AskAgainForm, QuestionForm
 
 bp = Blueprint("questions", __name__, url_prefix="/fraga", template_folder="templates")
@@ -39,7 +39,7 @@ def private_headers(response):
 def _ask_page(form: QuestionForm, status: int = 200, problem: str | None = None):
     form.form_token.data = caching.form_token(PURPOSE)
     return render_template("questions/ask.html", form=form, problem=problem, mail=mail_configured(),
-                           usual=usual_answer_time()), status
+                           usual=usual_answer_time(), target_days=target_days()), status
 
 
 def _refusal(form) -> tuple[str, int] | None:

@@ -5,7 +5,10 @@ import re
 import pytest
 
 from tests.conftest import SAME_ORIGIN
-from tests.kb.conftest import articles_dir, imported  # noqa: F401 - fixtures used by these tests
+from tests.handover.conftest import out_dir  # noqa: F401 - fixtures used by these tests
+from tests.inquiries.conftest import make_inquiry, token  # noqa: F401
+from tests.inquiries.test_reminder_mail import smtp_server  # noqa: F401
+from tests.kb.conftest import articles_dir, imported  # noqa: F401
 
 FORM_TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 QUESTION = ("En elev i åk 8 berättar att familjen ska resa till hemlandet i sommar och att hon är rädd att bli "
@@ -21,8 +24,8 @@ def form_token(html: str) -> str:
 
 def ask(client, question=QUESTION, sector="school", county="03", headers=SAME_ORIGIN, **extra):
     """Send a written question as a browser does: the form's token from /fraga, then the post."""
-    token = form_token(client.get("/fraga").get_data(as_text=True))
-    data = {"form_token": token, "question": question, "sector": sector, "county": county, "email": "",
+    signed = form_token(client.get("/fraga").get_data(as_text=True))
+    data = {"form_token": signed, "question": question, "sector": sector, "county": county, "email": "",
             "website": "", **extra}
     return client.post("/fraga", data=data, headers=headers)
 
