@@ -7,6 +7,8 @@ does not carry the code to another site (or into another page's logs)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from supportline import ratelimit
@@ -29,10 +31,13 @@ HONEYPOT = "Formuläret kunde inte tas emot. Lämna det dolda fältet tomt och s
 
 @bp.after_request
 def private_headers(response):
-    """Every answer under /fraga (a 404 too, so a miss looks like any other) is one asker's."""
+    """Every answer under /fraga (a 404 too, so a miss looks like any other) is one asker's. A
+    pickup page sends no Referer at all, so the code in its address never leaves it (the browser
+    then sends `Origin: null` with its own form, see _refusal)."""
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    if "code" in (request.view_args or {}):
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -42,9 +47,18 @@ def _ask_page(form: QuestionForm, status: int = 200, problem: str | None = None)
                            usual=usual_answer_time(), target_days=target_days()), status
 
 
-def _refusal(form) -> tuple[str, int] | None:
+def _from_another_site() -> bool:
+    """A post whose Origin (or Referer) names another host. Under the pickup page's
+    no-referrer policy a browser sends `Origin: null` and no Referer with the page's own form;
+    that post is taken, because only someone who holds the link can address it at all."""
+    origin = request.headers.get("Origin")
+    source = origin if origin and origin != "null" else request.headers.get("Referer")
+    return bool(source) and urlsplit(source).netloc.lower() != request.host.lower()
+
+
+def _refusal(form, *, pickup: bool = False) -> tuple[str, int] | None:
     """The checks every post from an asker passes first: same site, fresh token, empty honeypot."""
-    if not caching.same_origin():
+    if _from_another_site() if pickup else not caching.same_origin():
         return FOREIGN_POST, 403
     if not caching.form_token_valid(form.form_token.data, PURPOSE):
         return OLD_FORM, 400
@@ -119,7 +133,7 @@ def pickup(code: str):
 def ask_again(code: str):
     question = _question_or_404(code)
     form = AskAgainForm()
-    refused = _refusal(form)
+    refused = _refusal(form, pickup=True)
     if refused is not None:
         return _pickup_page(question, form, refused[1], refused[0])
     if not form.validate():

@@ -159,3 +159,13 @@ def test_a_follow_up_on_the_pickup_page_reopens_the_case(app, client, asked):
 def test_the_knowledge_base_links_to_the_form(client, imported):
     for path in ("/kunskap/", "/kunskap/orosanmalan-i-skolan", "/kunskap/sok?q=xyzzyqq"):
         assert 'href="/fraga"' in client.get(path).get_data(as_text=True), path
+
+
+def test_the_follow_up_form_under_no_referrer_is_taken_but_not_from_another_site(app, client, asked):
+    page = client.get(f"/fraga/{asked}").get_data(as_text=True)
+    data = {"form_token": form_token(page), "text": "Ska vi kontakta polisen före resan, eller räcker anmälan?"}
+    foreign = client.post(f"/fraga/{asked}", data=data, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and data["text"] in foreign.get_data(as_text=True)
+    # What a browser sends from a page with Referrer-Policy: no-referrer.
+    assert client.post(f"/fraga/{asked}", data=data, headers={"Origin": "null"}).status_code == 303
+    assert client.get("/fraga").headers["Referrer-Policy"] != "no-referrer"  # the form needs its Origin
