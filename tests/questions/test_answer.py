@@ -143,9 +143,35 @@ def test_editors_keep_answer_templates(app, client, login_as, imported):
 
 
 @pytest.mark.parametrize("role", ["handler", "coordinator"])
-def test_only_editors_reach_the_templates(client, login_as, role):
+def test_only_editors_reach_the_templates(app, client, login_as, create_user, role):
+    from supportline.auth.models import User
+    from supportline.questions.answer_templates import save_template
+
+    editor = create_user("editor")
+    with app.app_context():
+        template_id = save_template(db.session.get(User, editor.id), "Mall", "En allmän text.", []).id
     login_as(role)
+    token = csrf_from(client.get("/").get_data(as_text=True))
     assert client.get("/kunskap/redaktor/svarsmallar/").status_code == 403
+    assert client.get(f"/kunskap/redaktor/svarsmallar/{template_id}").status_code == 403
+    assert client.post(f"/kunskap/redaktor/svarsmallar/{template_id}/status",
+                       data={"csrf_token": token, "status": "archived"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(AnswerTemplate, template_id).status == "active"
+
+
+@pytest.mark.parametrize("role", [None, "editor", "coordinator"])
+def test_only_handlers_answer(app, client, login_as, role):
+    code_of(ask(client))
+    inquiry_id = _inquiry_id(app)
+    if role:
+        login_as(role)
+    token = csrf_from(client.get("/").get_data(as_text=True)) if role else ""
+    response = client.post(f"/arenden/{inquiry_id}/svar", data={"csrf_token": token, "text": ANSWER})
+    # Without a login there is no session and so no valid CSRF token: refused before the role.
+    assert response.status_code == (403 if role else 400)
+    with app.app_context():
+        assert db.session.scalar(select(TimelineEntry).where(TimelineEntry.kind == "reply")) is None
 
 
 def test_the_api_answers_a_written_question_and_the_record_carries_it(app, client, token, imported):
