@@ -11,6 +11,9 @@
   The rule covers closed inquiries as well as open ones, since a closed one needs a call-back
   even less.
 - Drafts untouched for as long are deleted: they can hold call-back details too.
+- A written question's pickup links and notice address go SUPPORTLINE_QUESTION_LINK_DAYS after its
+  last answer (supportline/questions); the question itself stays an inquiry under the rules above,
+  and anonymising it removes its links and address at once.
 - On the installation that handed the line over to NCK, what the final package carried goes
   once NCK's receipt for it is recorded and SUPPORTLINE_HANDOVER_RETENTION_DAYS have passed
   (never before a receipt): first the call-back details of every inquiry in it, then its case
