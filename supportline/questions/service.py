@@ -128,12 +128,17 @@ def clean_question(raw: dict, *, mail_allowed: bool) -> dict:
 
 # --- the asker ----------------------------------------------------------------------------
 
+def intake_closed() -> str | None:
+    """Why this installation takes no questions (it handed the line over), or None."""
+    return intake_closed_message()
+
+
 def ask(raw: dict, *, mail_allowed: bool) -> str:
     """Store a new question as an open inquiry (channel web); returns the pickup link's code,
     which exists nowhere else. Raises QuestionInvalid (nothing stored) or IntakeClosed."""
     clean = clean_question(raw, mail_allowed=mail_allowed)
     with write_transaction():
-        closed = intake_closed_message()
+        closed = intake_closed()
         if closed is not None:
             raise IntakeClosed(closed)
         now = utcnow()

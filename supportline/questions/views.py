@@ -44,6 +44,7 @@ def private_headers(response):
 def _ask_page(form: QuestionForm, status: int = 200, problem: str | None = None):
     form.form_token.data = caching.form_token(PURPOSE)
     return render_template("questions/ask.html", form=form, problem=problem, mail=mail_configured(),
+                           closed=service.intake_closed(),
                            usual=usual_answer_time(), target_days=target_days()), status
 
 
@@ -94,7 +95,7 @@ def send():
     try:
         code = service.ask(raw, mail_allowed=mail_configured())
     except IntakeClosed as exc:
-        return _ask_page(form, 409, exc.message_sv)
+        return _ask_page(form, 409, exc.message)
     return redirect(url_for("questions.pickup", code=code, ny=1), code=303)
 
 

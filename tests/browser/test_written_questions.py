@@ -96,6 +96,7 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         _login(handler_page, live_server, live_app)
         waiting = handler_page.inner_text(".waiting-list")
         assert marker in waiting and "i öppettid" in waiting
+        assert_accessible(handler_page)
         handler_page.click(f".waiting-list li:has-text('{marker}') a")
         assert "Frågeställaren väntar på svar" in handler_page.inner_text("#svar")
         assert_accessible(handler_page)
@@ -141,3 +142,39 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
     # A guessed link is a 404, like any page that does not exist.
     guessed = page.goto(live_server + "/fraga/" + link.rsplit("/", 1)[1][::-1])
     assert guessed.status == 404
+
+
+def test_an_editor_keeps_answer_templates(page, live_server, live_app, tmp_path):
+    from supportline.auth.service import create_user
+
+    _seed(live_app, tmp_path)
+    with live_app.app_context():
+        email = create_user(None, f"red-{uuid.uuid4().hex[:8]}@test.invalid", "editor", PASSWORD).email
+        db.session.remove()
+    page.goto(live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/kunskap/redaktor/")
+    page.click("text=Svarsmallar för skriftliga frågor")
+    assert page.inner_text("h1") == "Svarsmallar"
+    assert_accessible(page)
+    page.click("text=Ny svarsmall")
+    title = f"Utreseförbud {uuid.uuid4().hex[:6]}"
+    page.fill("#title", title)
+    page.fill("#body", "Socialtjänsten kan ansöka om utreseförbud. Ring 070-123 45 67.")
+    page.fill("#articles", "utreseforbud-kort")
+    page.press("#title", "Enter")  # Enter in the one-line title sends the form; nothing typed is lost
+    page.wait_for_selector(".field-error")
+    assert "telefonnummer" in page.inner_text(".field-error")
+    assert page.input_value("#title") == title and page.input_value("#articles") == "utreseforbud-kort"
+    assert_accessible(page)
+    page.fill("#body", "Socialtjänsten kan ansöka om utreseförbud.")
+    page.click("main form.reply-form button[type=submit]")
+    page.wait_for_url(live_server + "/kunskap/redaktor/svarsmallar/")
+    assert title in page.inner_text("table")
+    page.click(f"tr:has-text('{title}') >> text=Arkivera")
+    page.wait_for_selector(".message-success")
+    assert "Arkiverad" in page.inner_text(f"tr:has-text('{title}')")
+    assert_accessible(page)

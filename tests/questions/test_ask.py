@@ -169,3 +169,17 @@ def test_the_follow_up_form_under_no_referrer_is_taken_but_not_from_another_site
     # What a browser sends from a page with Referrer-Policy: no-referrer.
     assert client.post(f"/fraga/{asked}", data=data, headers={"Origin": "null"}).status_code == 303
     assert client.get("/fraga").headers["Referrer-Policy"] != "no-referrer"  # the form needs its Origin
+
+
+def test_an_installation_that_handed_the_line_over_takes_no_questions(app, client):
+    from unittest import mock
+
+    closed = "Stödtelefonen drivs sedan 2026-07-01 av NCK."
+    token = form_token(client.get("/fraga").get_data(as_text=True))
+    with mock.patch("supportline.questions.service.intake_closed_message", return_value=closed):
+        page = client.get("/fraga").get_data(as_text=True)
+        assert closed in page and 'name="question"' not in page
+        response = client.post("/fraga", data={"form_token": token, "question": QUESTION, "sector": "school",
+                                               "county": "03"}, headers=SAME_ORIGIN)
+    assert response.status_code == 409 and closed in response.get_data(as_text=True)
+    assert _count(app, Inquiry) == 0
