@@ -72,8 +72,9 @@ class LineContact:
             return None
         return (f"Stödtelefonens kontaktuppgifter att verifiera: {', '.join(self.unconfirmed)}. "
                 "Till dess hänvisar texterna till huvudmannens webbplats i stället för ett nummer. "
-                "Driften sätter SUPPORTLINE_LINE_PHONE, SUPPORTLINE_LINE_HOURS och SUPPORTLINE_LINE_URL "
-                "(docs/OPERATIONS.md, avsnitt 3) när uppgifterna är bekräftade med huvudmannen.")
+                "Driften sätter SUPPORTLINE_LINE_PHONE och SUPPORTLINE_LINE_URL (docs/OPERATIONS.md, "
+                "avsnitt 3) och en administratör bekräftar öppettiderna under Administration, Öppettider "
+                "när uppgifterna är bekräftade med huvudmannen.")
 
     @property
     def fingerprint(self) -> str:
@@ -103,6 +104,8 @@ class LineContact:
             reach = f"telefon {self.phone}, {self.hours_text(markdown)}"
         elif self.show_phone:
             reach = f"telefon {self.phone}; öppettider på {self._see_page(markdown)}"
+        elif self.show_hours:
+            reach = f"telefonnummer på {self._see_page(markdown)}; öppet {self.hours_text(markdown)}"
         else:
             reach = f"telefonnummer och öppettider på {self._see_page(markdown)}"
         return f"{self.name} vid {self.operator} ({reach})"

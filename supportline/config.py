@@ -59,6 +59,11 @@ def production_warnings(config: dict) -> list[str]:
     warnings = []
     if config.get("SUPPORTLINE_ENV") == "production" and not config.get("SUPPORTLINE_REQUIRE_MFA"):
         warnings.append(MFA_OFF_WARNING)
+    contact = config.get("SUPPORTLINE_LINE_CONTACT") or {}
+    unread = [f"SUPPORTLINE_LINE_{key.upper()}" for key in ("hours", "changed_hours") if contact.get(key)]
+    if unread:
+        warnings.append(f"{' och '.join(unread)} läses inte längre: stödtelefonens öppettider och ändrade dagar "
+                        "sätts och bekräftas under Administration, Öppettider (/admin/oppettider).")
     return warnings
 
 
@@ -124,9 +129,6 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_INDEX_SYNC_SECONDS": float(os.environ.get("SUPPORTLINE_INDEX_SYNC_SECONDS",
                                                                "0" if env == "test" else "2")),
         "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", DEFAULT_HANDOVER_AT),
-        # The hours /statistik counts "calls outside opening hours" against (supportline/calls/hours.py);
-        # the default is the last hours the county board published.
-        "SUPPORTLINE_CALLS_OPENING_HOURS": os.environ.get("SUPPORTLINE_CALLS_OPENING_HOURS", "mon,wed,fri 09:00-12:00"),
         # The answer-time target for written questions, in whole opening days (supportline/hours/).
         "SUPPORTLINE_ANSWER_TARGET_DAYS": _days("SUPPORTLINE_ANSWER_TARGET_DAYS", 2),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
@@ -139,8 +141,9 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
         # The support line's contact (knowledge/facts.yaml, line_contact) as this installation
-        # publishes it; unset keys keep the shipped default. A phone number, hours or link set
-        # here counts as confirmed by the operator.
+        # publishes it; unset keys keep the shipped default. A phone number or link set here counts
+        # as confirmed by the operator. The opening hours are not read from here but from the
+        # database (supportline/hours/, /admin/oppettider).
         "SUPPORTLINE_LINE_CONTACT": {key: os.environ.get(f"SUPPORTLINE_LINE_{key.upper()}")
                                      for key in LINE_CONTACT_KEYS},
         # Public guidance for anonymous readers: how long a browser or proxy may keep a page

@@ -7,6 +7,7 @@ ROLES = ["handler", "editor", "coordinator", "admin"]
 STAFF_PAGES = {
     "/": set(ROLES),
     "/admin/": {"admin"},
+    "/admin/oppettider/": {"admin"},
     "/kunskap/redaktor/": {"editor"},
     "/kunskap/redaktor/ny": {"editor"},
     "/kunskap/redaktor/granskning": {"editor"},

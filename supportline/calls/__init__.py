@@ -1,5 +1,5 @@
 """Calls we did not answer: call records imported from the telephone system, counted in
-/statistik per week and against the line's opening hours (SUPPORTLINE_CALLS_OPENING_HOURS)."""
+/statistik per week and against the line's opening hours (supportline/hours/)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,4 @@ def calls_import(file):
 
 
 def init_app(app) -> None:
-    from supportline.calls.hours import parse_hours
-
-    # A mistyped setting stops the start with a clear message instead of wrong figures later.
-    app.extensions["line_hours"] = parse_hours(app.config["SUPPORTLINE_CALLS_OPENING_HOURS"])
     app.cli.add_command(calls_cli)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy import and_, case, false, func, insert, or_, select
 
 from supportline.audit import service as audit
-from supportline.calls.hours import Hours
 from supportline.calls.models import CallRecord
 from supportline.calls.parse import parse_calls
 from supportline.extensions import db
+from supportline.hours.schedule import Schedule
 from supportline.transactions import write_transaction
 
 CHUNK = 500
@@ -83,15 +83,24 @@ class CallFigures:
         return 100 * self.answered / self.total if self.total else None
 
 
-def _inside(hours: Hours):
-    return or_(*(and_(CallRecord.local_weekday == day, CallRecord.local_minute >= start,
-                      CallRecord.local_minute < end) for day, start, end in hours))
+def _inside(schedule: Schedule, date_from: dt.date, date_to: dt.date):
+    """The calls inside the opening hours: on a changed day its own hours (none when closed),
+    on any other day the week's. In SQL on the stored local date, weekday and minute."""
+    changes = [c for day, c in schedule.changes.items() if date_from <= day <= date_to]
+    regular = or_(false(), *(and_(CallRecord.local_weekday == day, CallRecord.local_minute >= start,
+                                  CallRecord.local_minute < end) for day, (start, end) in schedule.weekly.items()))
+    if changes:
+        regular = and_(CallRecord.local_date.not_in([c.day for c in changes]), regular)
+    changed = (and_(CallRecord.local_date == c.day, CallRecord.local_minute >= c.span[0],
+                    CallRecord.local_minute < c.span[1]) for c in changes if c.span)
+    return or_(regular, *changed)
 
 
-def call_figures(date_from: dt.date, date_to: dt.date, hours: Hours) -> CallFigures:
+def call_figures(date_from: dt.date, date_to: dt.date, schedule: Schedule) -> CallFigures:
     """Answered and missed calls per ISO week (Swedish local days, both ends included) and the
-    calls that came outside the opening hours. Counted in SQL per day, summed per week here."""
-    outside = case((_inside(hours), 0), else_=1).label("outside")
+    calls that came outside the opening hours (supportline/hours/, changed days included).
+    Counted in SQL per day, summed per week here."""
+    outside = case((_inside(schedule, date_from, date_to), 0), else_=1).label("outside")
     rows = db.session.execute(
         select(CallRecord.local_date, CallRecord.answered, outside, func.count())
         .where(CallRecord.local_date >= date_from, CallRecord.local_date <= date_to)

@@ -161,7 +161,8 @@ Stödtelefonen
 {phrase}.
 Artiklarna i articles.jsonl skriver {{{{stodlinjen}}}} där stödtelefonen nämns; den
 mottagande installationen fyller i sina egna uppgifter (SUPPORTLINE_LINE_PHONE,
-SUPPORTLINE_LINE_HOURS med flera, se docs/OPERATIONS.md avsnitt 3).
+SUPPORTLINE_LINE_URL med flera, se docs/OPERATIONS.md avsnitt 3; öppettiderna
+under Administration, Öppettider).
 """
 
 

@@ -4,4 +4,13 @@ admins at /admin/oppettider, shown on the public site, and counted by the answer
 
 
 def init_app(app) -> None:
-    pass
+    from supportline.hours import views
+
+    app.register_blueprint(views.bp)
+
+    @app.template_global()
+    def public_opening_hours():
+        """This week's confirmed hours and the coming changes (site/_opening_hours.html)."""
+        from supportline.hours.service import public_week
+
+        return public_week()

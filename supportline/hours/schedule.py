@@ -158,6 +158,6 @@ def date_text(day: dt.date) -> str:
 
 
 def change_text(change: Change) -> str:
-    """"24 december stängt (julafton)" or "5 januari kl. 9–11 (trettondagsafton)"."""
+    """"24 december: stängt, julafton" or "5 januari: kl. 9–11, trettondagsafton"."""
     what = span_text(change.span) if change.span else "stängt"
-    return f"{date_text(change.day)} {what} ({change.note})"
+    return f"{date_text(change.day)}: {what}, {change.note}"

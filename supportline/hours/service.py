@@ -26,6 +26,7 @@ DEFAULT_TARGET_DAYS = 2
 # Changed days the public texts announce ahead (the contact line and the week's hours).
 ANNOUNCE_DAYS = 45
 _CACHE = "_opening_schedule"
+_PUBLIC = "_public_hours"
 
 
 class HoursError(ValueError):
@@ -51,6 +52,7 @@ def load_schedule() -> Schedule:
 
 def _forget() -> None:
     g.pop(_CACHE, None)
+    g.pop(_PUBLIC, None)
 
 
 def target_days() -> int:
@@ -123,6 +125,39 @@ def weekly_text() -> str:
 def changes_text(today: dt.date | None = None) -> str | None:
     changes = upcoming_changes(today)
     return "; ".join(sched.change_text(c) for c in changes) or None
+
+
+@dataclass(frozen=True)
+class PublicHours:
+    """What the public texts say: the week and the coming changes, or nothing while unconfirmed."""
+
+    confirmed: bool
+    hours: str | None
+    changed_hours: str | None
+
+
+
+def public_hours() -> PublicHours:
+    """Read once per request; the contact line on every page asks several times."""
+    cached = g.get(_PUBLIC)
+    if cached is not None:
+        return cached
+    confirmed = is_confirmed()
+    result = PublicHours(confirmed, weekly_text() if confirmed else None, changes_text() if confirmed else None)
+    g.setdefault(_PUBLIC, result)
+    return result
+
+
+def public_week(today: dt.date | None = None) -> dict | None:
+    """This week's hours day by day and the coming changed days, for a public page (the partial
+    site/_opening_hours.html); None while the hours are not confirmed. A page that shows it must
+    not be cached across weeks."""
+    if not public_hours().confirmed:
+        return None
+    changes = upcoming_changes(today)
+    return {"weekly": weekly_text(), "week": week_hours(today),
+            "changes": [(sched.date_text(c.day), sched.span_text(c.span) if c.span else "stängt", c.note)
+                        for c in changes]}
 
 
 # --- changing -----------------------------------------------------------------------------------

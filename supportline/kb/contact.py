@@ -1,4 +1,5 @@
-"""The installation's support-line contact: the shipped default with its configured overrides.
+"""The installation's support-line contact: the shipped default with its configured overrides,
+and the opening hours from the one place they are kept (supportline/hours/, /admin/oppettider).
 
 Templates reach it as the Jinja global `line_contact` and through site/_line_contact.html;
 articles through their placeholders, expanded in service.rendered_body and in the index.
@@ -6,12 +7,17 @@ articles through their placeholders, expanded in service.rendered_body and in th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.local import LocalProxy
 
 import knowledge
+
+# Opening hours are not a setting any more: the database holds them (supportline/hours/).
+HOURS_KEYS = ("hours", "changed_hours")
 
 
 @functools.lru_cache(maxsize=8)
@@ -19,10 +25,30 @@ def _load(overrides: tuple[tuple[str, str | None], ...]) -> knowledge.LineContac
     return knowledge.load_line_contact(dict(overrides))
 
 
+def _with_opening_hours(contact: knowledge.LineContact) -> knowledge.LineContact:
+    """The contact with the hours an admin has confirmed. Without them (never confirmed, or a
+    database that cannot be read, as on the page that says so) the texts point to the
+    operator's page, as for any unconfirmed fact."""
+    from supportline.extensions import db
+    from supportline.hours.service import public_hours
+
+    try:
+        hours = public_hours()
+    except SQLAlchemyError:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        return dataclasses.replace(contact, hours=None, changed_hours=None, hours_confirmed=False)
+    return dataclasses.replace(contact, hours=hours.hours, changed_hours=hours.changed_hours,
+                               hours_confirmed=hours.confirmed)
+
+
 def line_contact(app=None) -> knowledge.LineContact:
-    """This app's contact; reads facts.yaml once per set of overrides."""
+    """This app's contact; reads facts.yaml once per set of overrides, the hours once per request."""
     overrides = (app or current_app).config.get("SUPPORTLINE_LINE_CONTACT") or {}
-    return _load(tuple(sorted(overrides.items())))
+    kept = {key: value for key, value in overrides.items() if key not in HOURS_KEYS}
+    return _with_opening_hours(_load(tuple(sorted(kept.items()))))
 
 
 def init_app(app) -> None:

@@ -66,15 +66,19 @@ def waited_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
 
 @dataclass(frozen=True)
 class Due:
-    at: dt.datetime
+    at: dt.datetime | None  # None: no opening hours ahead to count the target in
     overdue: bool
 
 
 def answer_due(received_at: dt.datetime, now: dt.datetime | None = None) -> Due:
-    """When the answer is due by the answer-time target (opening days, a setting)."""
+    """When the answer is due by the answer-time target (opening days, a setting). A week with
+    no opening hours at all has no due time; the list still shows the question."""
     from supportline.hours.service import answer_due_at
 
-    at = answer_due_at(received_at)
+    try:
+        at = answer_due_at(received_at)
+    except ValueError:
+        return Due(None, False)
     return Due(at, (now or utcnow()) > at)
 
 

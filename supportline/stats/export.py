@@ -107,8 +107,27 @@ def summary_sheet(report: Report) -> Sheet:
         ["Hänvisningar till regionalt resurscentrum", _small(report.referrals_to_centres)],
         ["Ärenden från län utan regionalt resurscentrum", _small(report.from_counties_without_centre)],
         ["Län utan regionalt resurscentrum", ", ".join(report.counties_without_centre) or "–"],
+        *written_rows(report.written),
     ]
     return Sheet("Sammanfattning", "Sammanfattning", ["Uppgift", "Värde"], rows)
+
+
+def written_rows(w) -> list[list[str]]:
+    """The written questions' key figures. A share is left out when the questions inside or
+    outside the target are 1–4, and the median answer time when 1–4 questions were answered
+    (a single question's answer time would show)."""
+    share_hidden = 1 <= w.within_target <= 4 or 1 <= w.decided - w.within_target <= 4
+    hours = (f"{w.median_answer_seconds / 3600:.1f}".replace(".", ",")
+             if w.median_answer_seconds is not None and not 1 <= w.answered <= 4 else "–")
+    return [
+        ["Skriftliga frågor", _small(w.questions)],
+        ["Besvarade skriftliga frågor", _small(w.answered)],
+        [f"Andel besvarade inom svarstiden ({w.target_days} öppetdagar), %",
+         "–" if share_hidden or w.within_target_share is None else
+         f"{w.within_target_share:.1f}".replace(".", ",")],
+        ["Svarstid för skriftliga frågor, median (öppettimmar)", hours],
+        ["Obesvarade skriftliga frågor efter svarstiden", _small(w.overdue)],
+    ]
 
 
 def about_rows(report: Report) -> list[list[str]]:
@@ -124,13 +143,18 @@ def about_rows(report: Report) -> list[list[str]]:
         ["Folkmängd", population],
         ["Uppföljd i tid", "Ärenden med uppföljningsdatum som är avslutade eller vars datum inte har passerat "
                            "när filen skapades."],
+        ["Skriftliga frågor", "Frågor från webbformuläret. Besvarad när det första svaret till frågeställaren "
+                              "skrevs; svarstiden räknas i stödtelefonens öppettid. Svarstiden är "
+                              f"{report.written.target_days} hela öppetdagar efter att frågan kom. Andelen inom "
+                              "svarstiden räknas på besvarade frågor och obesvarade vars svarstid har gått ut."],
     ]
 
 
 def sheets(report: Report) -> list[Sheet]:
     names = {"county": "Län", "sector": "Verksamhet", "channel": "Kanal", "topic": "Frågor", "exposure": "Utsatthet",
              "age": "Ålder", "gender": "Kön", "perpetrator": "Förövare", "urgency": "Brådskande",
-             "referral": "Hänvisning", "open_age": "Öppna ärenden"}
+             "referral": "Hänvisning", "open_age": "Öppna ärenden", "written_sector": "Skriftliga frågor, verksamhet",
+             "written_county": "Skriftliga frågor, län"}
     result = [Sheet("Om filen", "Om filen", ["Uppgift", "Värde"], about_rows(report)), summary_sheet(report),
               timeline_sheet(report)]
     result += [table_sheet(report.table(key), name) for key, name in names.items()]

@@ -19,6 +19,7 @@ from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
+from supportline.stats.written import WrittenFigures, written_figures
 
 PRESETS = {
     "this_quarter": "Det här kvartalet",
@@ -190,6 +191,7 @@ class Report:
     granularity: str  # "month" or "year"
     timeline: list[tuple[str, int, int | None]]  # (label, count, count a year earlier)
     tables: list[Table] = field(default_factory=list)
+    written: WrittenFigures = field(default_factory=WrittenFigures)
 
     @property
     def follow_up_share(self) -> float | None:
@@ -421,8 +423,9 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     with_centre = centre_counties()
     without = [code for code in tx.COUNTY_LABELS if code not in with_centre]
     follow_up_due, follow_up_on_time = _follow_up(conds)
+    written = written_figures(conds, now)
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
-              *_category_tables(c), _open_age_table(conds, now)]
+              *_category_tables(c), _open_age_table(conds, now), *_written_tables(written)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
         children_share=round(100 * c.children_inquiries / total, 1) if total else None,
@@ -432,8 +435,15 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
         referrals_to_centres=c.by_kind.get("referrals", {}).get("resource_centre", 0),
         from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
         counties_without_centre=[tx.COUNTY_LABELS[code] for code in without],
-        granularity=granularity, timeline=timeline, tables=tables,
+        granularity=granularity, timeline=timeline, tables=tables, written=written,
     )
+
+
+def _written_tables(w: WrittenFigures) -> list[Table]:
+    return [_table("written_sector", "Skriftliga frågor: verksamhet", tx.SECTORS, w.by_sector, w.questions,
+                   unit="Frågor"),
+            _table("written_county", "Skriftliga frågor: län", tx.COUNTY_LABELS, w.by_county, w.questions,
+                   unit="Frågor")]
 
 
 def or_closed_or_not_due():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supportline.auth import roles_required
-from supportline.calls.hours import describe as describe_hours
 from supportline.calls.service import call_figures
 from supportline.extensions import db
+from supportline.hours import service as hours
 from supportline.query_args import read_int
 from supportline.stats import centres, charts, export, service
 from supportline.stats.forms import CentreForm, FilterForm
@@ -67,12 +67,11 @@ def index():
 
 
 def _calls_context(filters: service.Filters) -> dict:
-    hours = current_app.extensions["line_hours"]
-    figures = call_figures(filters.date_from, filters.date_to, hours)
+    figures = call_figures(filters.date_from, filters.date_to, hours.load_schedule())
     bars = [charts.Bar(w.label, w.answered, w.missed) for w in figures.weeks]
     desc = (f"{figures.answered} besvarade och {figures.missed} missade samtal under {len(bars)} veckor. "
             "Mörka staplar: besvarade, ljusa: missade.")
-    return {"calls": figures, "line_hours": describe_hours(hours),
+    return {"calls": figures, "line_hours": hours.weekly_text(),
             "calls_chart": charts.columns("chart-calls", "Samtal per vecka", bars, desc, ("Besvarade", "Missade"))}
 
 

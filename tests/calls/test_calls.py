@@ -17,14 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from supportline.calls.hours import describe, parse_hours
 from supportline.calls.models import CallRecord
 from supportline.calls.parse import CallFileError, parse_calls
 from supportline.calls.service import call_figures
 from supportline.extensions import db
+from supportline.hours.schedule import Change, Schedule
+from supportline.hours.service import set_weekly_hours
 
 DATA = Path(__file__).parent / "data"
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+PUBLISHED = Schedule({0: (540, 720), 2: (540, 720), 4: (540, 720)})
 
 
 def _count(app) -> int:
@@ -39,7 +41,7 @@ def test_import_counts_and_figures_match_the_hand_count(app, runner):
     assert "Kolumner som inte används: Kö." in result.output
     assert "13 samtal i filen: 13 nya, 0 fanns redan." in result.output
     with app.app_context():
-        figures = call_figures(*MARCH, parse_hours("mon,wed,fri 09:00-12:00"))
+        figures = call_figures(*MARCH, PUBLISHED)
     assert (figures.answered, figures.missed, figures.outside_hours, figures.missed_outside_hours) == (4, 8, 6, 6)
     assert [(w.label, w.first_day, w.answered, w.missed, w.outside_hours) for w in figures.weeks] == [
         ("2026 v. 10", dt.date(2026, 3, 2), 3, 5, 4), ("2026 v. 11", dt.date(2026, 3, 9), 1, 3, 2)]
@@ -65,7 +67,7 @@ def test_english_comma_export_with_call_ids(app, runner):
     assert "Kolumnen Caller ID innehåller uppringarens nummer" in result.output
     assert "3 samtal i filen: 3 nya" in result.output
     with app.app_context():
-        figures = call_figures(*MARCH, parse_hours("mon,wed,fri 09:00-12:00"))
+        figures = call_figures(*MARCH, PUBLISHED)
         keys = sorted(db.session.scalars(select(CallRecord.record_key)))
     assert (figures.answered, figures.missed, figures.outside_hours) == (1, 2, 1)
     assert keys == ["id:c-1", "id:c-2", "id:c-3"]
@@ -106,23 +108,28 @@ def test_variants_read_the_same():
     assert swedish.rows[0]["local_minute"] == 9 * 60 + 5 and swedish.rows[0]["local_weekday"] == 0
 
 
-def test_opening_hours_are_a_setting(app, runner):
+def test_opening_hours_and_changed_days_come_from_the_schedule(app, runner):
     runner.invoke(args=["calls", "import", str(DATA / "samtal-sv.csv")])
-    weekdays = parse_hours("mån,tis,ons,tor,fre 08:00-17:00")
+    weekdays = Schedule({day: (480, 1020) for day in range(5)})
     with app.app_context():
         assert call_figures(*MARCH, weekdays).outside_hours == 3  # Sunday 10:00, Monday 00:30, Saturday 23:30
-    assert describe(parse_hours("mon,wed,fri 09:00-12:00")) == "måndag, onsdag, fredag 09:00–12:00"
-    for bad in ("", "mon 12-09", "mondays 09-12", "mon,wed nine to twelve"):
-        with pytest.raises(ValueError, match="SUPPORTLINE_CALLS_OPENING_HOURS"):
-            parse_hours(bad)
+        # Monday 2 March closed (its 09:05 and 11:59 calls come outside), Tuesday 3 March open
+        # 09–12 (its 10:00 call comes inside): 6 + 2 - 1.
+        changed = Schedule(PUBLISHED.weekly, {
+            dt.date(2026, 3, 2): Change(dt.date(2026, 3, 2), None, "stängt"),
+            dt.date(2026, 3, 3): Change(dt.date(2026, 3, 3), (540, 720), "extra öppet")})
+        assert call_figures(*MARCH, changed).outside_hours == 7
+        assert call_figures(*MARCH, Schedule()).outside_hours == 12  # never open: every call outside
 
 
 def test_statistics_page_shows_calls_per_week(app, client, runner, login_as):
     runner.invoke(args=["calls", "import", str(DATA / "samtal-sv.csv")])
+    with app.app_context():
+        set_weekly_hours(None, PUBLISHED.weekly, confirmed=False)
     login_as("coordinator")
     html = client.get("/statistik?period=custom&from=2026-03-01&to=2026-03-31").get_data(as_text=True)
     section = html[html.index('id="h-calls"'):]
-    assert "Öppettider: måndag, onsdag, fredag 09:00–12:00." in section
+    assert "Öppettider: måndag, onsdag och fredag kl. 9–12, och på ändrade dagar" in section
     week = '<th scope="row">2026 v. 10 <span class="hint">(från 2026-03-02)</span></th><td class="num">3</td>'
     assert week in section
     assert "<dt>Besvarade</dt><dd>4 (33,3 %)</dd>" in section

@@ -125,6 +125,6 @@ def test_swedish_texts():
     assert weekly_text(WEEK.weekly) == "måndag, onsdag och fredag kl. 9–12"
     assert weekly_text({d: (510, 960) for d in range(5)}) == "måndag–fredag kl. 8.30–16"
     assert weekly_text({}) == "stängt"
-    assert change_text(Change(dt.date(2026, 12, 24), None, "julafton")) == "24 december stängt (julafton)"
+    assert change_text(Change(dt.date(2026, 12, 24), None, "julafton")) == "24 december: stängt, julafton"
     assert change_text(Change(dt.date(2027, 1, 5), (540, 660), "trettondagsafton")) == \
-        "5 januari kl. 9–11 (trettondagsafton)"
+        "5 januari: kl. 9–11, trettondagsafton"

@@ -66,7 +66,7 @@ def test_changed_days_count_and_can_be_removed(app, admin):
         assert service.opening_seconds_between(local(2026, 12, 21), local(2026, 12, 28)) == 4 * 3600
         assert service.answer_due_at(local(2026, 12, 22, 10)) == local(2026, 12, 28, 12)
         assert service.changes_text(dt.date(2026, 12, 6)) == \
-            "23 december kl. 9–10 (lilla julafton); 25 december stängt (juldagen)"
+            "23 december: kl. 9–10, lilla julafton; 25 december: stängt, juldagen"
         with pytest.raises(HoursError) as caught:
             service.add_change(admin, dt.date(2026, 12, 25), (540, 600), "öppet ändå")
         assert "har redan ändrade tider" in caught.value.errors["day"]

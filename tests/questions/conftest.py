@@ -38,6 +38,18 @@ def code_of(response) -> str:
     return match.group(1)
 
 
+PUBLISHED_WEEK = {0: (540, 720), 2: (540, 720), 4: (540, 720)}  # Mon, Wed, Fri 09–12
+
+
+@pytest.fixture(autouse=True)
+def opening_hours(app):
+    """The line's published week (the tests empty every table, the migration's seed too)."""
+    from supportline.hours import service as hours
+
+    with app.app_context():
+        hours.set_weekly_hours(None, PUBLISHED_WEEK, confirmed=True)
+
+
 @pytest.fixture
 def asked(client):
     """A question sent through the form; returns the pickup link's code."""

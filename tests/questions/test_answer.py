@@ -200,3 +200,19 @@ def test_a_phone_inquiry_gets_no_answer_to_an_asker(app, client, token, create_u
     assert response.status_code == 422 and "skriftlig fråga" in response.get_json()["errors"]["text"]
     with app.app_context():
         assert db.session.get(Inquiry, inquiry_id).timeline == []
+
+
+def test_a_week_without_opening_hours_still_lists_the_questions(app, client, login_as):
+    """The admin page requires an open day, but an emptied table must not take the start page down."""
+    from sqlalchemy import delete
+
+    from supportline.hours.models import WeeklyHours
+
+    with app.app_context():
+        db.session.execute(delete(WeeklyHours))
+        db.session.commit()
+    code_of(ask(client))
+    login_as("handler")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "inget svarsmål kan räknas" in response.get_data(as_text=True)

@@ -104,6 +104,8 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
         ("urgency", "Hur brådskande", 22, "Ärenden"),
         ("referral", "Hänvisning", None, "Ärenden"),
         ("open_age", "Öppna ärenden efter ålder", 2, "Ärenden"),
+        ("written_sector", "Skriftliga frågor: verksamhet", 0, "Frågor"),
+        ("written_county", "Skriftliga frågor: län", 0, "Frågor"),
     ]
     assert report.table("timeline").note == "Samma period ett år tidigare visas i diagrammet."
     county = report.table("county")

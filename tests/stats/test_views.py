@@ -114,7 +114,7 @@ def test_cli_exports_csv_zip_and_xlsx(app, runner, seeded, tmp_path):
     xlsx = tmp_path / "q1.xlsx"
     assert runner.invoke(args=["stats", "export", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx",
                                "--out", str(xlsx)]).exit_code == 0
-    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 14
+    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 16
 
 
 @pytest.mark.parametrize("args,message", [
