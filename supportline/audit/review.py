@@ -279,6 +279,11 @@ def review_report(actor: User, month: dt.date) -> list[ReviewRow]:
             to = (detail or {}).get("to")
             if isinstance(to, int):
                 owners[iid].add(to)
+        # Whoever answered a written question (which no user created) has it as their own too.
+        for iid, uid in db.session.execute(
+                select(TimelineEntry.inquiry_id, TimelineEntry.user_id)
+                .where(TimelineEntry.kind == "reply", TimelineEntry.inquiry_id.in_(chunk))):
+            owners[iid].add(uid)
     by_user: dict[int, list[OpenedInquiry]] = defaultdict(list)
     for uid, iid, n, first, last in reads:
         if uid in owners.get(iid, set()):

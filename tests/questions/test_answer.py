@@ -216,3 +216,25 @@ def test_a_week_without_opening_hours_still_lists_the_questions(app, client, log
     response = client.get("/")
     assert response.status_code == 200
     assert "inget svarsmål kan räknas" in response.get_data(as_text=True)
+
+
+def test_the_access_review_counts_the_answering_handler_as_the_questions_own(app, client, login_as, create_user):
+    import datetime as dt
+
+    from supportline.auth.models import User
+    from supportline.dates import LOCAL_TZ
+    from supportline.inquiries.service import get_inquiry
+    from supportline.questions import service
+
+    answering = create_user("handler", name="Ada Svarar")
+    curious = create_user("handler", name="Bo Nyfiken")
+    code_of(ask(client))
+    inquiry_id = _inquiry_id(app)
+    with app.app_context():
+        for user in (answering, curious):
+            get_inquiry(db.session.get(User, user.id), inquiry_id)
+        service.reply(db.session.get(User, answering.id), inquiry_id, ANSWER)
+    login_as("coordinator")
+    month = dt.datetime.now(LOCAL_TZ).strftime("%Y-%m")
+    page = client.get(f"/admin/logg/granskning?manad={month}").get_data(as_text=True)
+    assert "Bo Nyfiken (handläggare): 1 ärende" in page and "Ada Svarar" not in page
