@@ -11,7 +11,7 @@ from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.errors import InquiryInvalid
 from supportline.questions.models import ANSWER_TEMPLATE_STATUSES, AnswerTemplate
-from supportline.questions.service import linked_articles, staff_text
+from supportline.questions.service import linked_articles, public_articles, staff_text
 from supportline.transactions import end_read, write_transaction
 
 MAX_TITLE = 200
@@ -61,7 +61,7 @@ def clean_template(title, body, slugs: list[str]) -> dict:
     return {"title": title, "body": body, "article_slugs": [a["slug"] for a in articles]}
 
 
-def save_template(actor: User, title, body, slugs: list[str], template_id: int | None = None) -> AnswerTemplate:
+def save_template(actor: User | None, title, body, slugs: list[str], template_id: int | None = None) -> AnswerTemplate:
     clean = clean_template(title, body, slugs)
     with write_transaction():
         now = utcnow()
@@ -73,7 +73,7 @@ def save_template(actor: User, title, body, slugs: list[str], template_id: int |
             for name, value in clean.items():
                 setattr(row, name, value)
             row.version += 1
-        row.updated_at, row.updated_by_id = now, actor.id
+        row.updated_at, row.updated_by_id = now, actor.id if actor is not None else None
         db.session.flush()
         record("answer_template.create" if template_id is None else "answer_template.update", actor,
                object_type="answer_template", object_id=row.id, detail={"version": row.version})
@@ -92,3 +92,35 @@ def set_template_status(actor: User, template_id: int, status: str) -> AnswerTem
             record("answer_template.archive" if status == "archived" else "answer_template.restore", actor,
                    object_type="answer_template", object_id=row.id)
     return row
+
+
+# Two templates for a new installation (demo seed), in the words of the articles they link to.
+DEMO_TEMPLATES = [
+    ("Orosanmälan: anmäl samma dag",
+     "Tack för din fråga. Den som arbetar i skola, förskola, hälso- och sjukvård, socialtjänst, polis eller annan "
+     "verksamhet som berör barn måste genast anmäla till socialtjänsten vid kännedom om eller misstanke om att ett "
+     "barn far illa, också vid misstänkt hedersförtryck. Du behöver inga bevis: det är socialtjänsten som utreder. "
+     "Anmäl samma dag och skriv att du misstänker hedersrelaterad risk, så att familjen inte kontaktas innan "
+     "socialtjänsten har gjort en skyddsbedömning. Säg inget till familjen om anmälan.",
+     ["orosanmalan-vem-ska-anmala", "efter-orosanmalan"]),
+    ("Risk att föras utomlands",
+     "Tack för din fråga. Agera samma dag: ring 112 om resan är nära förestående, annars socialtjänsten (efter "
+     "kontorstid socialjouren), och gör en orosanmälan där du tydligt säger att barnet riskerar att föras "
+     "utomlands och när. Kontakta inte föräldrarna. Socialtjänsten kan besluta om tillfälligt utreseförbud och "
+     "omedelbart omhändertagande redan samma dag.",
+     ["barn-ska-foras-utomlands-samma-dag", "infor-sommarlovet-resa-utomlands"]),
+]
+
+
+def seed_answer_templates(actor: User | None = None) -> int:
+    """The demo templates, when there are none yet, linked to those of their articles that are
+    published; returns how many were made."""
+    if db.session.scalar(select(AnswerTemplate.id).limit(1)) is not None:
+        end_read()
+        return 0
+    made = 0
+    for title, body, slugs in DEMO_TEMPLATES:
+        articles, _missing = public_articles(slugs)
+        save_template(actor, title, body, [a["slug"] for a in articles])
+        made += 1
+    return made

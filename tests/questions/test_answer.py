@@ -238,3 +238,17 @@ def test_the_access_review_counts_the_answering_handler_as_the_questions_own(app
     month = dt.datetime.now(LOCAL_TZ).strftime("%Y-%m")
     page = client.get(f"/admin/logg/granskning?manad={month}").get_data(as_text=True)
     assert "Bo Nyfiken (handläggare): 1 ärende" in page and "Ada Svarar" not in page
+
+
+def test_the_demo_templates_link_the_shipped_guidance_and_are_made_once(app):
+    from pathlib import Path
+
+    from supportline.kb.service import import_directory
+    from supportline.questions.answer_templates import DEMO_TEMPLATES, seed_answer_templates
+
+    with app.app_context():
+        import_directory(None, Path(__file__).resolve().parents[2] / "knowledge" / "content")
+        assert seed_answer_templates() == len(DEMO_TEMPLATES)
+        assert seed_answer_templates() == 0
+        rows = db.session.scalars(select(AnswerTemplate).order_by(AnswerTemplate.id)).all()
+        assert [r.article_slugs for r in rows] == [slugs for _title, _body, slugs in DEMO_TEMPLATES]
