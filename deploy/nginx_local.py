@@ -61,7 +61,7 @@ events {{ worker_connections 512; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log off;
+    access_log {prefix / 'logs' / 'access.log'};
 {temp}
 {adapted(listen, app_port, prefix / 'cache')}
 }}

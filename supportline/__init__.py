@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     ratelimit.init_app(app)
 
     import supportline.models  # noqa: F401 - registers every table on the metadata
-    from supportline import admin, api, auth, calls, handover, hours, inquiries, kb, site, stats
+    from supportline import admin, api, auth, calls, handover, hours, inquiries, kb, questions, site, stats
 
     auth.init_app(app)
     admin.init_app(app)
@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     kb.init_app(app)
     inquiries.init_app(app)
+    questions.init_app(app)
     handover.init_app(app)
     from supportline import audit, retention
 

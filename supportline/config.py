@@ -136,6 +136,8 @@ def load_config(instance_path: str) -> dict:
         ),
         # Days after NCK's receipt for the final package before retention removes what was handed over.
         "SUPPORTLINE_HANDOVER_RETENTION_DAYS": _days("SUPPORTLINE_HANDOVER_RETENTION_DAYS", 30),
+        # Written questions (/fraga): days after the last answer that a pickup link still opens.
+        "SUPPORTLINE_QUESTION_LINK_DAYS": _days("SUPPORTLINE_QUESTION_LINK_DAYS", 30),
         "SUPPORTLINE_HANDOVER_RECIPIENT": os.environ.get("SUPPORTLINE_HANDOVER_RECIPIENT")
         or (_demo_recipient(instance_path) if env == "dev" else None),
         # The support line's contact (knowledge/facts.yaml, line_contact) as this installation

@@ -15,6 +15,7 @@ from supportline.inquiries.models import (
     TimelineEntry,
 )
 from supportline.kb.models import Article, ArticleFeedback, ArticleRevision, IndexChange
+from supportline.questions.models import AnswerTemplate, QuestionLink, WebQuestion
 from supportline.ratelimit import RateEvent
 from supportline.stats.models import ResourceCentre
 
@@ -24,6 +25,7 @@ __all__ = [
     "LoginFailure",
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
-    "ResourceCentre", "CallRecord", "ChangedDay", "HoursSettings", "WeeklyHours",
+    "ResourceCentre", "CallRecord", "AnswerTemplate", "QuestionLink", "WebQuestion", "ChangedDay", "HoursSettings",
+    "WeeklyHours",
     "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

@@ -51,7 +51,14 @@ DEFAULT_LIMITS = {
     "SUPPORTLINE_RATELIMIT_API": "120 per minute; 3000 per hour",
     "SUPPORTLINE_RATELIMIT_SEARCH": "60 per minute; 1000 per hour",
     "SUPPORTLINE_RATELIMIT_FEEDBACK": "10 per hour",
+    # Written questions (/fraga), counted in the database like the feedback: new questions and
+    # follow-ups per address, and pickup links that open nothing (guesses) per address.
+    "SUPPORTLINE_RATELIMIT_QUESTIONS": "5 per hour; 20 per day",
+    "SUPPORTLINE_RATELIMIT_PICKUP_MISSES": "20 per hour; 50 per day",
 }
+# The limits counted in the database; the clock prunes their events after a day.
+DATABASE_LIMITS = ("SUPPORTLINE_RATELIMIT_FEEDBACK", "SUPPORTLINE_RATELIMIT_QUESTIONS",
+                   "SUPPORTLINE_RATELIMIT_PICKUP_MISSES")
 SEARCH_ENDPOINTS = frozenset({"kb.search", "kb_api.search"})
 API_PREFIX = "/api/v1/"
 EXTENSION_KEY = "supportline_limiter"
@@ -130,7 +137,7 @@ def _limit_from_env(name: str) -> str:
     except ValueError:
         raise ConfigError(f"{name} ska vara en gräns som \"60 per minute\" eller \"60/minute; 1000/hour\", "
                           f"inte {raw!r}.") from None
-    if name == "SUPPORTLINE_RATELIMIT_FEEDBACK" and any(i.get_expiry() > 86400 for i in items):
+    if name in DATABASE_LIMITS and any(i.get_expiry() > 86400 for i in items):
         # The clock prunes the counted events after a day (prune-auth-records).
         raise ConfigError(f"{name} kan räknas över högst ett dygn, inte {raw!r}.")
     return raw
@@ -272,6 +279,24 @@ def limit_in_database(bucket: str, config_name: str) -> None:
         name = f"{bucket}:{item.get_expiry()}"
         if not hit(name, address, item.amount, window):
             raise TooManyRequests(retry_after=retry_after(name, address, item.amount, window))
+
+
+def check_in_database(bucket: str, config_name: str) -> None:
+    """Raise TooManyRequests when this address has reached a limit kept in the database,
+    without counting an event: for limits that count only failures (a pickup link that opens
+    nothing), checked before the attempt so a hit and a miss past the limit look alike."""
+    if not limits_enabled():
+        return
+    address = request.remote_addr or ""
+    key = _key(address or "okänd")
+    for item in parse_many(current_app.config[config_name]):
+        window = dt.timedelta(seconds=item.get_expiry())
+        name = f"{bucket}:{item.get_expiry()}"
+        count = db.session.scalar(select(func.count()).select_from(RateEvent).where(
+            RateEvent.bucket == name, RateEvent.key == key, RateEvent.at >= utcnow() - window)) or 0
+        if count >= item.amount:
+            raise TooManyRequests(retry_after=retry_after(name, address, item.amount, window))
+    end_read()
 
 
 def init_app(app) -> None:

@@ -11,6 +11,8 @@ STAFF_PAGES = {
     "/kunskap/redaktor/": {"editor"},
     "/kunskap/redaktor/ny": {"editor"},
     "/kunskap/redaktor/granskning": {"editor"},
+    "/kunskap/redaktor/svarsmallar/": {"editor"},
+    "/kunskap/redaktor/svarsmallar/ny": {"editor"},
     "/konto": set(ROLES),
     "/konto/losenord": set(ROLES),
     "/arenden": {"handler", "coordinator"},
@@ -24,7 +26,7 @@ STAFF_PAGES = {
     "/admin/personuppgifter/": {"coordinator"},
 }
 PUBLIC_PAGES = ["/login", "/healthz", "/tillganglighet", "/kunskap/", "/kunskap/sok", "/api/v1/openapi.json",
-                "/api/v1/search", "/kunskap/resurscentrum"]
+                "/api/v1/search", "/kunskap/resurscentrum", "/fraga"]
 # Rules with parts from the URL, checked by the tests of their own area.
 RULES_TESTED_ELSEWHERE = {
     "/login/kod": "tests/security/test_two_factor.py (only after a right password)",
@@ -60,6 +62,12 @@ RULES_TESTED_ELSEWHERE = {
     "/statistik/export": "tests/stats/test_views.py::test_statistics_pages_are_for_coordinators_and_admins",
     "/statistik/static/<path:filename>": "the statistics pages' stylesheet and the referral hint's script (static)",
     "/metrics": "tests/test_observability.py (loopback only, or a bearer token)",
+    "/fraga/<code>": "tests/questions/test_ask.py (public to whoever holds the link; 404 otherwise)",
+    "/arenden/<int:inquiry_id>/svar": "tests/questions/test_answer.py::test_only_handlers_answer",
+    "/kunskap/redaktor/svarsmallar/<int:template_id>": "tests/questions/test_answer.py::"
+                                                       "test_only_editors_reach_the_templates",
+    "/kunskap/redaktor/svarsmallar/<int:template_id>/status": "tests/questions/test_answer.py::"
+                                                              "test_only_editors_reach_the_templates",
 }
 
 

@@ -71,6 +71,14 @@ ACTION_LABELS = {
     "inquiry.list.team": "Teamöversikten visad",
     "inquiry.reassign": "Ärenden omfördelade",
     "inquiry.reminder": "Påminnelse om uppföljning",
+    "inquiry.reply": "Svar skickat till frågeställaren",
+    "question.create": "Skriftlig fråga inkommen",
+    "question.follow_up": "Följdfråga inkommen",
+    "question.pickup": "Frågeställaren öppnade sin länk",
+    "answer_template.create": "Svarsmall skapad",
+    "answer_template.update": "Svarsmall ändrad",
+    "answer_template.archive": "Svarsmall arkiverad",
+    "answer_template.restore": "Svarsmall i bruk igen",
     "article.import": "Artiklar importerade",
     "article.status": "Artikelstatus ändrad",
     "handover.start": "Överlämning startad",
@@ -271,6 +279,11 @@ def review_report(actor: User, month: dt.date) -> list[ReviewRow]:
             to = (detail or {}).get("to")
             if isinstance(to, int):
                 owners[iid].add(to)
+        # Whoever answered a written question (which no user created) has it as their own too.
+        for iid, uid in db.session.execute(
+                select(TimelineEntry.inquiry_id, TimelineEntry.user_id)
+                .where(TimelineEntry.kind == "reply", TimelineEntry.inquiry_id.in_(chunk))):
+            owners[iid].add(uid)
     by_user: dict[int, list[OpenedInquiry]] = defaultdict(list)
     for uid, iid, n, first, last in reads:
         if uid in owners.get(iid, set()):

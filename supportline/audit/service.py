@@ -10,9 +10,11 @@ from supportline.transactions import write_transaction
 
 
 def record(action: str, user=None, *, actor: str | None = None, object_type: str | None = None,
-           object_id=None, detail: dict | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction; the caller's commit writes it."""
-    remote = request.remote_addr if has_request_context() else None
+           object_id=None, detail: dict | None = None, client_address: bool = True) -> AuditEvent:
+    """Add an audit event to the current transaction; the caller's commit writes it.
+    client_address=False leaves the address out: an anonymous professional's written question
+    must not be tied to where it was sent from."""
+    remote = request.remote_addr if has_request_context() and client_address else None
     event = AuditEvent(
         user_id=user.id if user is not None else None,
         actor=actor or (user.email if user is not None else "system"),

@@ -26,6 +26,11 @@ def demo_seed(inquiries):
 
     centres = seed_centres()  # the researched directory; a coordinator's saved rows are kept
     click.echo(f"Resurscentrum: {centres['inserted']} nya, {centres['updated']} uppdaterade rader.")
+    from supportline.questions.answer_templates import seed_answer_templates
+
+    templates = seed_answer_templates()  # only where there are none yet
+    if templates:
+        click.echo(f"Svarsmallar för skriftliga frågor: {templates} nya.")
     click.echo(f"Demokonton (lösenord för alla: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role_label:<14} {user.email}")

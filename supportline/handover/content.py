@@ -204,7 +204,7 @@ inquiries.jsonl   Ett ärende per rad (JSON), enligt schema/inquiry.schema.json,
 inquiries.csv     Samma ärenden som tabell för Excel: UTF-8 med BOM, semikolon som
                   avgränsare, en rad per ärende, svenska rubriker.
 contacts.csv      Händelseförloppet som tabell: en rad per kontakt, anteckning,
-                  statusändring, uppföljning eller länkad vägledning.
+                  statusändring, uppföljning, länkad vägledning, svar eller följdfråga.
                   I båda CSV-filerna börjar en text som Excel skulle läsa som en formel
                   (första tecknet =, +, -, @, tab eller vagnretur) med en apostrof, som
                   Excel inte visar. JSON-filerna har texten exakt som den sparades.
@@ -218,7 +218,8 @@ schema/           JSON Schema (2020-12) för varje JSON-fil.
 Fält i ett ärende (inquiries.jsonl)
 -----------------------------------
 id, version           Ärendets nummer och versionsnummer.
-channel               Kanal: phone (telefon), email (e-post), chat (chatt), other (annat).
+channel               Kanal: phone (telefon), email (e-post), chat (chatt), web (skriftlig
+                      fråga via webbformuläret /fraga), other (annat).
 received_at           När kontakten togs (UTC, ISO 8601).
 caller_type           Vem som ringde: professional (yrkesverksam), volunteer (ideellt
                       engagerad), exposed (utsatt), relative (närstående), other (annan).
@@ -236,6 +237,8 @@ follow_up_on          Datum för uppföljning.
 status                open (öppen), awaiting (väntar på återkoppling), closed (avslutad).
 created_by, assignee_id
                       Handläggaren som skapade ärendet och den som har det nu (se staff.jsonl).
+                      created_by är null för en skriftlig fråga (web): yrkesverksamma skickade
+                      den själva.
 duration_seconds      Samtalets längd i sekunder.
 created_at, updated_at
                       När ärendet skapades och senast ändrades (UTC).
@@ -243,7 +246,11 @@ callback_name, callback_phone, callback_email
                       Yrkesverksammas egna kontaktuppgifter för återuppringning. Finns bara
                       med i öppna ärenden och ärenden som väntar på återkoppling.
 timeline              Händelser: kind (contact, note, status, follow_up, article_link,
-                      assignment, edit), at (UTC), user (personal-id), text, detail.
+                      assignment, edit, reply, question), at (UTC), user (personal-id), text,
+                      detail. reply är ett svar till den som ställde en skriftlig fråga, med de
+                      länkade artiklarna i detail.articles (slug, title); question är
+                      frågeställarens följdfråga (user null). Frågeställarens länkar och
+                      e-postadress följer inte med: länkarna gällde den sändande installationen.
 
 Integritet
 ----------

@@ -161,3 +161,30 @@ def patch_inquiry(inquiry_id: int):
     except service.InquiryInvalid as exc:
         return _error(422, "Ogiltiga uppgifter.", exc.errors)
     return jsonify(_full(inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/replies")
+@api_roles("handler")
+def add_reply(inquiry_id: int):
+    """An answer to a written question (channel web): `{"text": ..., "articles": [slug, ...]}`.
+    201 with the record, whose timeline ends with the `reply` entry."""
+    from supportline.questions.service import reply
+
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _error(400, "Skicka ett JSON-objekt (Content-Type: application/json).")
+    unknown = {k: "Okänt fält." for k in data if k not in ("text", "articles")}
+    if unknown:
+        return _error(422, "Ogiltiga uppgifter.", unknown)
+    articles = data.get("articles", [])
+    if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
+        return _error(422, "Ogiltiga uppgifter.", {"articles": "Ange artiklarnas adresser som en lista av strängar."})
+    try:
+        reply(current_user, inquiry_id, data.get("text"), articles)
+    except service.InquiryNotFound:
+        return _error(404, "Ärendet finns inte.")
+    except service.InquiryAnonymised as exc:
+        return _error(409, exc.message_sv, {"anonymised_at": exc.message_sv})
+    except service.InquiryInvalid as exc:
+        return _error(422, "Ogiltiga uppgifter.", exc.errors)
+    return jsonify(_full(inquiry_id)), 201, {"Location": url_for("inquiries_api.get_inquiry", inquiry_id=inquiry_id)}

@@ -21,7 +21,7 @@ class Inquiry(Base):
         # A filter's matching ids straight from the index: PostgreSQL counts a filter combined with a
         # search or a topic by an index-only scan instead of visiting every matching row.
         *(Index(f"ix_inquiries_{column}_id", column, "id")
-          for column in ("caller_sector", "county_code", "urgency", "status")),
+          for column in ("caller_sector", "county_code", "urgency", "status", "channel")),
         # One inquiry per idempotency key and user, enforced by the database so two retries racing
         # each other cannot both insert. A unique index rather than a constraint: adding a constraint
         # on SQLite rebuilds the table, and dropping the old table would cascade-delete the timeline.
@@ -49,7 +49,8 @@ class Inquiry(Base):
     advice: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for a written question (channel web): the professional sent it through /fraga, no user did.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     # Optimistic locking: a save must name the version it was based on.
@@ -66,7 +67,7 @@ class Inquiry(Base):
     # Keyed hash of the request the key was first used with, so the key with another body is refused.
     idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     exposed_persons: Mapped[list[ExposedPerson]] = relationship(
         back_populates="inquiry", order_by="ExposedPerson.position", cascade="all, delete-orphan")

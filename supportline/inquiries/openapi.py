@@ -22,6 +22,16 @@ CONFIRMED_NUMBERS_DESCRIPTION = (
     "confirmed_numbers (en lista med strängar; sparas inte). Ett giltigt personnummer nekas alltid.")
 
 
+REPLY_DESCRIPTION = (
+    "Svaret kontrolleras av integritetskontrollen som all ärendetext: personnummer, e-postadresser och "
+    "telefonnummer ger 422. articles är adresser (slug) till publicerade, publika artiklar, som "
+    "frågeställaren ser som länkar. Har frågeställaren lämnat en e-postadress skickas ett meddelande utan "
+    "innehåll med en länk. Ett ärende med en annan kanal än web ger 422.")
+REPLY_BODY = {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+    "text": {"type": "string", "minLength": 1, "maxLength": 20000},
+    "articles": {"type": "array", "maxItems": 10, "items": {"type": "string"}}}}
+
+
 def _json(ref: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
@@ -92,5 +102,15 @@ def paths() -> tuple[dict, dict]:
                                             "changed_at)",
                                             "content": {"application/json": {"schema": {"type": "object"}}}},
                                     "422": invalid}},
+        },
+        "/api/v1/inquiries/{inquiry_id}/replies": {
+            "post": {"summary": "Svara på en skriftlig fråga (kanal web); svaret läses på frågeställarens länk",
+                     "description": REPLY_DESCRIPTION, "security": security, "parameters": [id_param],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": REPLY_BODY}}},
+                     "responses": {"201": _json("#/components/schemas/Inquiry",
+                                                "Ärendet, vars tidslinje slutar med svaret (kind reply)"),
+                                   "400": error, "401": error, "403": error, "404": error,
+                                   "409": _json("#/components/schemas/Error", "Ärendet är avidentifierat"),
+                                   "422": invalid}},
         },
     }, {"Inquiry": record}

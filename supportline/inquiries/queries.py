@@ -49,7 +49,7 @@ class InquiryRow:
     summary: str
     follow_up_on: dt.date | None
     assignee_id: int | None
-    created_by_id: int
+    created_by_id: int | None
 
     @property
     def excerpt(self) -> str:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from knowledge.taxonomy import AUDIENCES, TOPICS
 
-CHANNELS = {"phone": "Telefon", "email": "E-post", "chat": "Chatt", "other": "Annat", "web": "Webbformulär"}
+# `web`: a written question sent through /fraga (supportline/questions), answered in writing.
+CHANNELS = {"phone": "Telefon", "email": "E-post", "chat": "Chatt", "web": "Skriftlig fråga (webb)", "other": "Annat"}
 
 CALLER_TYPES = {
     "professional": "Yrkesverksam",
@@ -80,6 +81,10 @@ TIMELINE_KINDS = {
     "article_link": "Länkad vägledning",
     "assignment": "Tilldelning",
     "edit": "Ändrade uppgifter",
+    # Written questions (channel web): an answer the asker reads at the pickup link, and the
+    # asker's own follow-up question on the same case.
+    "reply": "Svar till frågeställaren",
+    "question": "Följdfråga från frågeställaren",
 }
 
 # ISO 3166-2:SE numeric code -> (letter, name)

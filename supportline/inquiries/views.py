@@ -210,7 +210,7 @@ def _load(inquiry_id: int, action: str = "inquiry.read"):
         abort(404)
 
 
-def _detail_page(inquiry, status=200, entry_form=None, followup_form=None):
+def _detail_page(inquiry, status=200, entry_form=None, followup_form=None, reply_form=None):
     handlers = service.assignable_users()
     assign_form = AssignForm(formdata=None, assignee_id=str(inquiry.assignee_id or ""))
     assign_form.assignee_id.choices = [SelectChoice("", "Ingen särskild")] + [
@@ -221,7 +221,7 @@ def _detail_page(inquiry, status=200, entry_form=None, followup_form=None):
                                  if e.kind == "assignment"])
     return render_template(
         "inquiries/detail.html", inquiry=inquiry, previous=previous, users=users,
-        can_edit=current_user.has_role("handler", "admin"),
+        can_edit=current_user.has_role("handler", "admin"), reply_form=reply_form,
         entry_form=entry_form or EntryForm(formdata=None),
         status_form=StatusForm(formdata=None, status=inquiry.status), assign_form=assign_form,
         followup_form=followup_form or FollowUpForm(

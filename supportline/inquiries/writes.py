@@ -171,7 +171,7 @@ def _entry(inquiry: Inquiry, actor: User | None, kind: str, text: str = "", deta
     return entry
 
 
-def _load_for_update(inquiry_id: int) -> Inquiry:
+def load_for_update(inquiry_id: int) -> Inquiry:
     stmt = select(Inquiry).where(Inquiry.id == inquiry_id)
     if db.engine.dialect.name == "postgresql":
         # Serialise concurrent saves of one inquiry so the version check below is reliable;
@@ -194,7 +194,7 @@ def update_inquiry(actor: User, inquiry_id: int, raw: dict, *, expected_version:
     opened before the anonymisation must not be offered the conflict page, whose "save anyway"
     would write the old text back."""
     with write_transaction():
-        inquiry = _load_for_update(inquiry_id)
+        inquiry = load_for_update(inquiry_id)
         stale = expected_version is not None and inquiry.version != expected_version
         if not stale:
             _change(actor, inquiry, raw, partial)
@@ -256,7 +256,7 @@ def add_entry(actor: User, inquiry_id: int, kind: str, text: str, at=None, confi
     `confirmed`: the numbers the handler confirmed are not personnummer."""
     with write_transaction():
         text, detail, when = clean_entry(kind, text, at, confirmed)
-        inquiry = _load_for_update(inquiry_id)
+        inquiry = load_for_update(inquiry_id)
         entry = _entry(inquiry, actor, kind, text, detail, when)
         inquiry.updated_at = utcnow()
         inquiry.version += 1
@@ -295,7 +295,7 @@ def reassign_inquiries(actor: User, inquiry_ids: list[int], assignee_id: int | N
             raise InquiryInvalid(errors)
         changed = []
         for inquiry_id in sorted(ids):  # one order for every writer, so two reassignments cannot deadlock
-            inquiry = _load_for_update(inquiry_id)
+            inquiry = load_for_update(inquiry_id)
             if inquiry.assignee_id == assignee_id:
                 continue
             previous = inquiry.assignee_id

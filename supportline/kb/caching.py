@@ -35,6 +35,9 @@ from werkzeug.http import parse_etags
 # and every POST are never cached.
 PUBLIC_PREFIXES = ("/kunskap", "/api/v1/search", "/api/v1/articles/")
 PRIVATE_PREFIXES = ("/kunskap/redaktor", "/kunskap/forslag")
+# Public pages that are never cached (they are one asker's) but never start a session either:
+# the written question and its pickup pages.
+SESSIONLESS_PREFIXES = ("/fraga",)
 SEARCH_PATHS = ("/kunskap/sok", "/api/v1/search")
 # Anonymous pages kept by each process, by ETag: the tag names everything a page shows, so the
 # same tag is the same page. Spares the rendering when no proxy is in front or it has no copy.
@@ -69,39 +72,52 @@ class PublicPagesSessionInterface(SecureCookieSessionInterface):
     the guidance sets no cookie (a staff member's existing session is kept as usual)."""
 
     def should_set_cookie(self, app, session) -> bool:
-        if public_path(request.path) and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        sessionless = public_path(request.path) or request.path.startswith(SESSIONLESS_PREFIXES)
+        if sessionless and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
             return False
         return super().should_set_cookie(app, session)
 
 
-# --- the feedback form's token ------------------------------------------------------------
+# --- the session-free forms' token ---------------------------------------------------------
+# The article feedback and the written question (/fraga) are posted by readers without a
+# session: instead of a session-bound CSRF token they carry one of these, checked together
+# with the Origin of the post (same_origin).
 
-def _token_serializer() -> URLSafeSerializer:
+def _token_serializer(salt: str = "kb-feedback") -> URLSafeSerializer:
     keys = [*(current_app.config.get("SECRET_KEY_FALLBACKS") or []), current_app.config["SECRET_KEY"]]
     # itsdangerous signs with the last key and accepts all of them (a SECRET_KEY rotation).
-    return URLSafeSerializer(keys, salt="kb-feedback")
+    return URLSafeSerializer(keys, salt=salt)
 
 
 def _window(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // TOKEN_WINDOW_SECONDS)
 
 
-def feedback_token(slug: str, now: float | None = None) -> str:
-    """A signed token for the feedback form of one article, tied to no session.
+def form_token(purpose: str, now: float | None = None, *, salt: str = "public-form") -> str:
+    """A signed token for one session-free form (`purpose` names it), tied to no session.
 
     It names the hour it was made in rather than the second, so every reader in that hour gets
     the same page (and the same ETag)."""
-    return _token_serializer().dumps([slug, _window(now)])
+    return _token_serializer(salt).dumps([purpose, _window(now)])
+
+
+def form_token_valid(token: str | None, purpose: str, now: float | None = None, *, salt: str = "public-form") -> bool:
+    try:
+        data = _token_serializer(salt).loads(token or "")
+    except BadSignature:
+        return False
+    if not (isinstance(data, list) and len(data) == 2 and data[0] == purpose and isinstance(data[1], int)):
+        return False
+    return 0 <= _window(now) - data[1] < TOKEN_WINDOWS_VALID
+
+
+def feedback_token(slug: str, now: float | None = None) -> str:
+    """The feedback form's token for one article."""
+    return form_token(slug, now, salt="kb-feedback")
 
 
 def feedback_token_valid(token: str | None, slug: str, now: float | None = None) -> bool:
-    try:
-        data = _token_serializer().loads(token or "")
-    except BadSignature:
-        return False
-    if not (isinstance(data, list) and len(data) == 2 and data[0] == slug and isinstance(data[1], int)):
-        return False
-    return 0 <= _window(now) - data[1] < TOKEN_WINDOWS_VALID
+    return form_token_valid(token, slug, now, salt="kb-feedback")
 
 
 def same_origin() -> bool:

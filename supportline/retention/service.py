@@ -11,6 +11,9 @@
   The rule covers closed inquiries as well as open ones, since a closed one needs a call-back
   even less.
 - Drafts untouched for as long are deleted: they can hold call-back details too.
+- A written question's pickup links and notice address go SUPPORTLINE_QUESTION_LINK_DAYS after its
+  last answer (supportline/questions); the question itself stays an inquiry under the rules above,
+  and anonymising it removes its links and address at once.
 - On the installation that handed the line over to NCK, what the final package carried goes
   once NCK's receipt for it is recorded and SUPPORTLINE_HANDOVER_RETENTION_DAYS have passed
   (never before a receipt): first the call-back details of every inquiry in it, then its case
@@ -109,10 +112,14 @@ class Plan:
     handed_over_text: list[Candidate] = field(default_factory=list)
     # When that removal is due (None: no final package with a recorded receipt on this installation).
     handed_over_due: dt.datetime | None = None
+    # Written questions whose pickup links expired: links and notice address removed.
+    question_links: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
         counts = {"anonymised": len(self.anonymise), "callbacks_removed": len(self.callbacks), "drafts": self.drafts}
+        if self.question_links:
+            counts["question_links_removed"] = self.question_links
         if self.handed_over_due is not None:  # only where something was handed over and received
             counts.update(handed_over_callbacks_removed=len(self.handed_over_callbacks),
                           handed_over_anonymised=len(self.handed_over_text))
@@ -151,6 +158,9 @@ def plan(now: dt.datetime | None = None) -> Plan:
     result.handed_over_due, steps = _handover_steps(c)
     for condition, _action, name in steps:
         setattr(result, name, _candidates(condition))
+    from supportline.questions.service import expire_links
+
+    result.question_links = expire_links(c.now, dry_run=True)
     end_read()
     return result
 
@@ -184,6 +194,9 @@ def anonymise(inquiry: Inquiry, now: dt.datetime) -> list[str]:
     if texts:
         removed.append("timeline")
     db.session.execute(delete(InquiryDraft).where(InquiryDraft.key == f"inquiry-{inquiry.id}"))
+    from supportline.questions.service import forget_question
+
+    forget_question(inquiry.id)  # a written question's links and notice address
     unindex_inquiry(inquiry.id)
     inquiry.anonymised_at = now
     inquiry.updated_at = now  # so the next handover delta carries it
@@ -228,6 +241,9 @@ def run(actor=None, *, now: dt.datetime | None = None, trigger: str = "cli") -> 
     with write_transaction():
         done.drafts = db.session.execute(
             delete(InquiryDraft).where(InquiryDraft.updated_at < c.callbacks_before)).rowcount or 0
+        from supportline.questions.service import expire_links
+
+        done.question_links = expire_links(c.now)
         record("retention.run", actor, actor=actor_name, detail={
             **done.counts, "trigger": trigger, "retention_months": c.retention_months,
             "callback_months": c.callback_months, "anonymise_before": c.anonymise_before.isoformat(),

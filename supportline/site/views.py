@@ -12,12 +12,14 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 @login_required
 def index():
-    follow_ups = None
+    follow_ups = waiting = None
     if current_user.has_role("handler", "admin"):
         from supportline.inquiries.service import due_follow_ups
+        from supportline.questions.service import waiting_questions
 
         follow_ups = due_follow_ups(current_user)
-    return render_template("site/index.html", user=current_user, follow_ups=follow_ups)
+        waiting = waiting_questions()
+    return render_template("site/index.html", user=current_user, follow_ups=follow_ups, waiting=waiting)
 
 
 @bp.get("/tillganglighet")

@@ -180,7 +180,8 @@ def test_openapi_document_describes_the_inquiry_api(client):
     assert {"get", "post"} <= set(doc["paths"]["/api/v1/inquiries"])
     assert {"get", "patch"} <= set(doc["paths"]["/api/v1/inquiries/{inquiry_id}"])
     assert doc["components"]["schemas"]["Inquiry"]["properties"]["channel"]["enum"] == ["phone", "email", "chat",
-                                                                                       "other", "web"]
+                                                                                       "web", "other"]
+    assert "post" in doc["paths"]["/api/v1/inquiries/{inquiry_id}/replies"]
     assert "409" in doc["paths"]["/api/v1/inquiries/{inquiry_id}"]["patch"]["responses"]
 
 

@@ -155,3 +155,15 @@ def test_fingerprinted_static_files_are_kept_for_a_year(proxy):
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.content == (ROOT / "supportline" / "static" / "style.css").read_bytes()
+
+
+def test_a_pickup_link_of_a_written_question_is_not_in_the_access_log(proxy, tmp_path):
+    """The code in /fraga/<kod> opens a question: it must not be left in nginx's log."""
+    code = "x" * 40
+    assert requests.get(f"{proxy.url}/fraga/{code}", timeout=5).status_code == 404
+    read(f"{proxy.url}/kunskap/{SLUG}")
+    log = tmp_path / "nginx" / "logs" / "access.log"
+    # nginx writes the line as the request ends: wait for the later request's line.
+    wait_until(lambda: log.exists() and f"/kunskap/{SLUG}" in log.read_text(), timeout=5, what="the access log")
+    access = log.read_text()
+    assert code not in access and "/fraga/" not in access
