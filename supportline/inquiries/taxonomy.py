@@ -157,3 +157,14 @@ def municipalities() -> dict[str, Municipality]:
 def municipality_label(code: str | None) -> str:
     m = municipalities().get(code or "")
     return m.name if m else ""
+
+
+def person_label(person: dict) -> str:
+    """A person of a case in words: "26 år eller äldre, Flicka/kvinna (förövare: make/maka/partner)",
+    with "omnämnd" for a person only mentioned."""
+    age, gender = person.get("age_group") or "unknown", person.get("gender") or "unknown"
+    text = f"{AGE_GROUPS.get(age, '')}, {GENDERS.get(gender, '')}"
+    if person.get("role") == "mentioned":
+        text += ", omnämnd"
+    relations = [PERPETRATOR_RELATIONS.get(r, r).lower() for r in person.get("perpetrator_relations") or []]
+    return text + (f" (förövare: {', '.join(relations)})" if relations else "")

@@ -73,14 +73,20 @@
       var last = rows[rows.length - 1];
       var index = rows.length;
       var row = last.cloneNode(true);
+      var prefix = "persons-" + index + "-";
       row.querySelector(".person-number").textContent = "Person " + (index + 1);
-      row.querySelectorAll("select").forEach(function (select) {
-        select.id = select.name = "persons-" + index + "-" + select.name.split("-")[2];
-        select.selectedIndex = 0;
+      row.querySelectorAll("select, input, ul").forEach(function (el) {
+        if (el.id) { el.id = el.id.replace(/^persons-\d+-/, prefix); }
+        if (el.name) { el.name = el.name.replace(/^persons-\d+-/, prefix); }
+        if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+        if (el.type === "checkbox") { el.checked = false; }
       });
       row.querySelectorAll("label").forEach(function (label) {
-        label.htmlFor = "persons-" + index + "-" + label.htmlFor.split("-")[2];
-        label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+        label.htmlFor = label.htmlFor.replace(/^persons-\d+-/, prefix);
+        label.textContent = label.textContent.replace(/person \d+$/, "person " + (index + 1));
+      });
+      row.querySelectorAll("legend").forEach(function (legend) {
+        legend.textContent = legend.textContent.replace(/person \d+$/, "person " + (index + 1));
       });
       last.parentNode.insertBefore(row, last.nextSibling);
       row.querySelector("select").focus();
