@@ -41,7 +41,13 @@ def centre_choices(centres, county_code: str | None) -> list[SelectChoice]:
         return any(known[m].county_code == county_code for m in centre.code_list if m in known)
 
     def choice(centre, group: str) -> SelectChoice:
-        return SelectChoice(str(centre.id), centre.name or centre.host_organisation, optgroup=group)
+        # what the form's script needs to order the list again when the county changes
+        served = sorted({known[m].county_code for m in centre.code_list if m in known})
+        attributes = {"data-county": centre.county_code, "data-serves": " ".join(served),
+                      "data-order": str(centres.index(centre)),
+                      "data-county-name": tx.COUNTY_LABELS.get(centre.county_code, "Annat län")}
+        return SelectChoice(str(centre.id), centre.name or centre.host_organisation, optgroup=group,
+                            render_kw=attributes)
 
     first = [c for c in centres if county_code and c.county_code == county_code]
     first += [c for c in centres if county_code and c.county_code != county_code and serves(c)]

@@ -77,8 +77,8 @@ def test_logging_outcomes_and_persons_shows_them_on_the_case(app, client, login_
     assert "Kopplad vidare till resurscentrum, Uppföljning bokad" in html
     assert "Resurscentrum Östergötland (Östergötlands län)" in html
     assert "Förälder med barn" in html  # the composition, derived
-    assert "16–17 år, Flicka/kvinna, omnämnd" in html
-    assert "26 år eller äldre, Flicka/kvinna (förövare: make/maka/partner)" in html
+    assert "Flicka/kvinna, 16–17 år, omnämnd" in html
+    assert "Flicka/kvinna, 26 år eller äldre (förövare: make/maka/partner)" in html
 
 
 def test_a_centre_outcome_without_a_centre_comes_back_with_what_was_typed(client, login_as, centres):
@@ -101,8 +101,7 @@ def test_the_edit_form_holds_the_saved_outcomes_centre_and_persons(app, client, 
                               exposed_persons=[{"age_group": "18-20", "gender": "girl_woman", "role": "mentioned",
                                                 "perpetrator_relations": ["in_law"]}])
     html = client.get(f"/arenden/{inquiry_id}/andra").get_data(as_text=True)
-    assert re.search(rf'<option selected value="{centres["north"]}">|<option value="{centres["north"]}" selected>',
-                     html)
+    assert re.search(rf'<option(?=[^>]*\bselected\b)(?=[^>]*value="{centres["north"]}")[^>]*>', html)
     assert re.search(r'<input[^>]*checked[^>]*value="centre_in_contact"|value="centre_in_contact"[^>]*checked', html)
 
 
