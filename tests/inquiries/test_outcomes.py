@@ -143,6 +143,16 @@ def test_the_case_search_finds_an_outcome_by_its_label(app, actor, centres):
     assert [row.id for row in hits.items] == [found_id]
 
 
+def test_the_list_filters_on_an_outcome(app, actor, centres):
+    with app.app_context():
+        wanted = service.create_inquiry(actor(), valid_payload(outcomes=["follow_up_booked", "police_report"])).id
+        service.create_inquiry(actor(), valid_payload(outcomes=["police_report"]))
+        page = search_inquiries(actor(), Filters(outcome="follow_up_booked"))
+        assert [row.id for row in page.items] == [wanted] and page.total == 1
+    assert Filters.from_args({"outcome": "teleported"}).errors == {"outcome": "Okänt värde. Välj ett av alternativen."}
+    assert Filters.from_args({"outcome": "police_report"}).as_args() == {"outcome": "police_report"}
+
+
 def test_the_merge_compares_outcomes_and_persons_as_sets(app, actor, centres):
     mine = [{"age_group": "13-15", "gender": "girl_woman", "perpetrator_relations": ["sibling", "parent"]},
             {"age_group": "6-12", "gender": "boy_man", "role": "mentioned"}]
