@@ -143,6 +143,20 @@ def test_the_case_search_finds_an_outcome_by_its_label(app, actor, centres):
     assert [row.id for row in hits.items] == [found_id]
 
 
+def test_the_statistics_count_exposed_persons_not_those_only_mentioned(app, actor):
+    import datetime as dt
+
+    from supportline.stats.service import Filters as StatsFilters
+    from supportline.stats.service import build_report
+
+    with app.app_context():
+        service.create_inquiry(actor(), valid_payload(exposed_persons=[
+            {"age_group": "26+", "gender": "girl_woman"},
+            {"age_group": "13-15", "gender": "boy_man", "role": "mentioned"}]))
+        report = build_report(StatsFilters(dt.date(2014, 1, 1), dt.date(2030, 12, 31)))
+    assert report.persons == 1 and report.children_inquiries == 0
+
+
 def test_the_list_filters_on_an_outcome(app, actor, centres):
     with app.app_context():
         wanted = service.create_inquiry(actor(), valid_payload(outcomes=["follow_up_booked", "police_report"])).id
