@@ -103,6 +103,9 @@ def test_the_edit_form_holds_the_saved_outcomes_centre_and_persons(app, client, 
     html = client.get(f"/arenden/{inquiry_id}/andra").get_data(as_text=True)
     assert re.search(rf'<option(?=[^>]*\bselected\b)(?=[^>]*value="{centres["north"]}")[^>]*>', html)
     assert re.search(r'<input[^>]*checked[^>]*value="centre_in_contact"|value="centre_in_contact"[^>]*checked', html)
+    assert re.search(r'<option(?=[^>]*\bselected\b)(?=[^>]*value="mentioned")[^>]*>', html)
+    assert re.search(r'<input(?=[^>]*\bchecked\b)(?=[^>]*id="persons-0-perpetrator_relations-4")[^>]*>', html)  # in_law
+    assert not re.search(r'<input(?=[^>]*\bchecked\b)(?=[^>]*id="persons-0-perpetrator_relations-0")[^>]*>', html)
 
 
 def test_a_colleagues_outcome_is_kept_when_i_save_other_fields(app, client, login_as, centres, make_inquiry):
