@@ -8,6 +8,7 @@ from supportline.hours.models import ChangedDay, HoursSettings, WeeklyHours
 from supportline.inquiries.models import (
     ExposedPerson,
     Inquiry,
+    InquiryCentre,
     InquiryCode,
     InquiryDraft,
     InquirySearchDocument,
@@ -27,5 +28,6 @@ __all__ = [
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
     "ResourceCentre", "CallRecord", "AnswerTemplate", "QuestionLink", "WebQuestion", "ChangedDay", "HoursSettings",
     "WeeklyHours",
-    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
+    "ExposedPerson", "Inquiry", "InquiryCentre",
+    "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

@@ -127,6 +127,7 @@ class Filters:
     sector: str = ""
     topic: str = ""
     exposure: str = ""
+    outcome: str = ""
     urgency: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -137,7 +138,8 @@ class Filters:
         """Read filters from the query string; unknown values are reported, not silently ignored."""
         f = cls(q=(args.get("q") or "").strip()[:200])
         checks = {"status": tx.STATUSES, "channel": tx.CHANNELS, "county": tx.COUNTIES, "sector": tx.SECTORS,
-                  "topic": tx.QUESTION_TOPICS, "exposure": tx.EXPOSURE_TYPES, "urgency": tx.URGENCIES}
+                  "topic": tx.QUESTION_TOPICS, "exposure": tx.EXPOSURE_TYPES, "outcome": tx.OUTCOMES,
+                  "urgency": tx.URGENCIES}
         for name, labels in checks.items():
             value = (args.get(name) or "").strip()
             if value and value not in labels:
@@ -150,8 +152,8 @@ class Filters:
 
     def as_args(self) -> dict:
         out = {}
-        for name in ("q", "status", "channel", "handler", "county", "sector", "topic", "exposure", "urgency",
-                     "date_from", "date_to"):
+        for name in ("q", "status", "channel", "handler", "county", "sector", "topic", "exposure", "outcome",
+                     "urgency", "date_from", "date_to"):
             value = getattr(self, name)
             if value not in (None, ""):
                 out[name] = value.isoformat() if isinstance(value, dt.date) else value
@@ -201,13 +203,14 @@ class _Source:
 
 class _Match:
     """The filters as SQL: conditions on the inquiry's own columns, and lists it must be on
-    (a question topic, an exposure type, each search term)."""
+    (a question topic, an exposure type, an outcome, each search term)."""
 
     def __init__(self, filters: Filters):
         self.filters = filters
         self.columns = self.columns_of(Inquiry.__table__.c)
         self.lists: list[_Source] = []
-        for kind, code in (("question_topics", filters.topic), ("exposure_types", filters.exposure)):
+        for kind, code in (("question_topics", filters.topic), ("exposure_types", filters.exposure),
+                           ("outcomes", filters.outcome)):
             if code:
                 self.lists.append(_Source(InquiryCode.__table__, lambda c, kind=kind, code=code: [c.kind == kind,
                                                                                                   c.code == code]))

@@ -327,8 +327,9 @@ def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
 
 
 def _persons(conds) -> tuple[dict, dict, int]:
-    """Exposed persons per age group and per gender, and the inquiries about at least one child."""
-    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds))]
+    """Exposed persons per age group and per gender, and the inquiries about at least one child.
+    Persons only mentioned in a case are not its persons."""
+    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
     ages: dict[str, int] = {}
     genders: dict[str, int] = {}
     for age, gender, n in db.session.execute(

@@ -1,7 +1,7 @@
 """written questions: pickup links, answer templates, inquiries without a creating user
 
-Revision ID: 0021_written_questions
-Revises: 0022_opening_hours
+Revision ID: 0022_written_questions
+Revises: 0021_opening_hours
 Create Date: 2026-12-06 22:40:00
 
 A question sent through /fraga becomes an inquiry with channel `web` that no user created, so
@@ -15,8 +15,8 @@ from alembic import op
 import supportline.db
 
 # revision identifiers, used by Alembic.
-revision = '0021_written_questions'
-down_revision = '0022_opening_hours'
+revision = '0022_written_questions'
+down_revision = '0021_opening_hours'
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ Seeded with the line's last published hours (the county board's: Monday, Wednesd
 09–12, Swedish time), not confirmed for NCK: the public texts keep pointing to the operator's
 page until an admin confirms them at /admin/oppettider.
 
-Revision ID: 0022_opening_hours
-Revises: 0019_timeline_article_slug
+Revision ID: 0021_opening_hours
+Revises: 0020_outcomes_and_persons
 Create Date: 2026-12-06 22:30:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0022_opening_hours'
-down_revision = '0019_timeline_article_slug'
+revision = '0021_opening_hours'
+down_revision = '0020_outcomes_and_persons'
 branch_labels = None
 depends_on = None
 
