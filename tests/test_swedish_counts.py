@@ -8,7 +8,7 @@ def test_antal_picks_singular_or_plural():
     assert antal(1, "ärende", "ärenden") == "1 ärende"
     assert antal(0, "ärende", "ärenden") == "0 ärenden"
     assert antal(2, "gång", "gånger") == "2 gånger"
-    assert antal(12345, "ärende", "ärenden") == "12 345 ärenden"
+    assert antal(12345, "ärende", "ärenden") == "12\u202f345 ärenden"
 
 
 def test_one_inquiry_on_the_command_line(app, runner, login_as):

@@ -17,8 +17,10 @@ from supportline.dates import local_midnight_utc, today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
+from supportline.stats import series
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
+from supportline.stats.tables import Row, Table
 
 PRESETS = {
     "this_quarter": "Det här kvartalet",
@@ -147,33 +149,6 @@ def _parse_day(value, name: str, label: str, errors: dict, today: dt.date) -> dt
 # --- tables ---------------------------------------------------------------------------------
 
 @dataclass
-class Row:
-    code: str
-    label: str
-    count: int
-    rate: float | None = None  # per 100,000 inhabitants (county table)
-    extra: str = ""  # e.g. the county's resource-centre status
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    rows: list[Row]
-    # The number the rows add up to when each inquiry (or person) is in exactly one row;
-    # None for multi-valued codes (an inquiry can have several topics). Suppression needs it.
-    total: int | None = None
-    unit: str = "Ärenden"
-    note: str = ""
-    has_rate: bool = False
-    extra_header: str = ""
-
-    @property
-    def max_count(self) -> int:
-        return max((r.count for r in self.rows), default=0)
-
-
-@dataclass
 class Report:
     filters: Filters
     generated_at: dt.datetime
@@ -288,6 +263,7 @@ class _Counts:
     ages: dict
     genders: dict
     children_inquiries: int
+    cross: dict  # (age group, gender) -> persons
 
     @property
     def total(self) -> int:
@@ -324,20 +300,22 @@ def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
     return by_kind
 
 
-def _persons(conds) -> tuple[dict, dict, int]:
-    """Exposed persons per age group and per gender, and the inquiries about at least one child."""
+def _persons(conds) -> tuple[dict, dict, int, dict]:
+    """Exposed persons per age group, per gender and per both, and the inquiries about at least one child."""
     person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds))]
     ages: dict[str, int] = {}
     genders: dict[str, int] = {}
+    cross: dict[tuple[str, str], int] = {}
     for age, gender, n in db.session.execute(
             select(ExposedPerson.age_group, ExposedPerson.gender, func.count()).where(*person_conds)
             .group_by(ExposedPerson.age_group, ExposedPerson.gender)).all():
         ages[age] = ages.get(age, 0) + n
         genders[gender] = genders.get(gender, 0) + n
+        cross[(age, gender)] = n
     children_inquiries = db.session.scalar(
         select(func.count(func.distinct(ExposedPerson.inquiry_id)))
         .where(*person_conds, ExposedPerson.age_group.in_(CHILD_AGE_GROUPS))) or 0
-    return ages, genders, children_inquiries
+    return ages, genders, children_inquiries, cross
 
 
 def _count(conds) -> _Counts:
@@ -368,7 +346,7 @@ def _county_table(by_county: dict, with_centre: set[str], total: int) -> Table:
     if unknown_county:
         rows.append(Row("", MISSING, unknown_county, None, ""))
     return Table("county", "Ärenden per län", rows, total, has_rate=True, extra_header="Regionalt resurscentrum",
-                 note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023.")
+                 note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023. " + series.PREVALENCE_CAVEAT)
 
 
 def _category_tables(c: _Counts) -> list[Table]:
@@ -422,7 +400,12 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     without = [code for code in tx.COUNTY_LABELS if code not in with_centre]
     follow_up_due, follow_up_on_time = _follow_up(conds)
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
-              *_category_tables(c), _open_age_table(conds, now)]
+              series.centre_compare_table(c.by_county, with_centre),
+              series.persons_table(series.persons_per_inquiry(conds), total),
+              series.gender_age_table(c.cross, c.persons),
+              *_category_tables(c),
+              series.referral_centre_table(series.referrals_by_county(conds), series.centre_names()),
+              _open_age_table(conds, now)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
         children_share=round(100 * c.children_inquiries / total, 1) if total else None,

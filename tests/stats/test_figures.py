@@ -94,6 +94,9 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
     assert [(t.key, t.title, t.total, t.unit) for t in report.tables] == [
         ("timeline", "Ärenden per månad", 22, "Ärenden"),
         ("county", "Ärenden per län", 22, "Ärenden"),
+        ("centre_compare", "Län med och utan regionalt resurscentrum", 22, "Ärenden"),
+        ("persons_per_inquiry", "Ärenden efter antal utsatta personer", 22, "Ärenden"),
+        ("gender_age", "Utsatta personer: kön och ålder", 22, "Personer"),
         ("sector", "Den som ringer: verksamhet", 22, "Ärenden"),
         ("channel", "Kanal", 22, "Ärenden"),
         ("topic", "Frågan gäller", None, "Ärenden"),
@@ -103,6 +106,7 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
         ("perpetrator", "Förövarens relation", None, "Ärenden"),
         ("urgency", "Hur brådskande", 22, "Ärenden"),
         ("referral", "Hänvisning", None, "Ärenden"),
+        ("referral_centre", "Hänvisningar per regionalt resurscentrum", 6, "Ärenden"),
         ("open_age", "Öppna ärenden efter ålder", 2, "Ärenden"),
     ]
     assert report.table("timeline").note == "Samma period ett år tidigare visas i diagrammet."
