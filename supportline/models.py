@@ -7,6 +7,7 @@ from supportline.handover.models import HandoverBatch, HandoverReception
 from supportline.inquiries.models import (
     ExposedPerson,
     Inquiry,
+    InquiryCentre,
     InquiryCode,
     InquiryDraft,
     InquirySearchDocument,
@@ -24,5 +25,6 @@ __all__ = [
     "RateEvent", "User",
     "UserSession", "UserMfa", "MfaRecoveryCode", "PendingLogin",
     "ResourceCentre", "CallRecord",
-    "ExposedPerson", "Inquiry", "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
+    "ExposedPerson", "Inquiry", "InquiryCentre",
+    "InquiryCode", "InquiryDraft", "InquirySearchDocument", "InquiryTerm", "TimelineEntry",
 ]

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.canonical import build_record
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
+from supportline.inquiries.canonical import build_record, centre_record
+from supportline.inquiries.composition import case_composition
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCentre, InquiryCode, TimelineEntry
 from supportline.kb.models import Article
 from supportline.privacy.guard import redact
+from supportline.stats.models import ResourceCentre
 
 CHUNK = 500
 # The call-back details are only handed over where the case continues.
@@ -26,7 +28,7 @@ INQUIRY_HEADER = [
     "Kommun", "Län", "Utsatta personer", "Förövarens relation", "Typ av utsatthet", "Frågeområden", "Angelägenhet",
     "Sammanfattning", "Givna råd", "Hänvisningar", "Uppföljningsdatum", "Status", "Handläggare (id)",
     "Tilldelad (id)", "Samtalslängd (sekunder)", "Skapat (UTC)", "Senast ändrat (UTC)", "Återuppringning: namn",
-    "Återuppringning: telefon", "Återuppringning: e-post",
+    "Återuppringning: telefon", "Återuppringning: e-post", "Utfall", "Resurscentrum", "Ärendets sammansättning",
 ]
 CONTACT_HEADER = ["Ärende-id", "Tidpunkt (UTC)", "Typ", "Personal (id)", "Text"]
 
@@ -53,14 +55,34 @@ def _records(changed_since: dt.datetime | None, changed_until: dt.datetime, incl
         codes: dict[int, dict[str, list[str]]] = {}
         for c in db.session.execute(select(codes_t).where(codes_t.c.inquiry_id.in_(ids))).mappings():
             codes.setdefault(c["inquiry_id"], {}).setdefault(c["kind"], []).append(c["code"])
+        centres = _centres(ids)
         timeline: dict[int, list] = {}
         for e in db.session.execute(select(timeline_t).where(timeline_t.c.inquiry_id.in_(ids))
                                     .order_by(timeline_t.c.inquiry_id, timeline_t.c.at, timeline_t.c.id)).mappings():
             timeline.setdefault(e["inquiry_id"], []).append(e)
         for row in rows:
             yield build_record(row, persons.get(row["id"], []), codes.get(row["id"], {}),
-                               timeline.get(row["id"], []), include_callback=include_callback(row["status"]))
+                               timeline.get(row["id"], []), include_callback=include_callback(row["status"]),
+                               centre=centres.get(row["id"]))
         last_id = ids[-1]
+
+
+def _centres(ids: list[int]) -> dict[int, dict]:
+    """The resource centre of each of these inquiries that has one, with the directory's key."""
+    centres_t, directory = InquiryCentre.__table__, ResourceCentre.__table__
+    rows = db.session.execute(select(centres_t, directory.c.seed_key)
+                              .outerjoin(directory, directory.c.id == centres_t.c.centre_id)
+                              .where(centres_t.c.inquiry_id.in_(ids))).mappings()
+    return {row["inquiry_id"]: centre_record(row, row["seed_key"]) for row in rows}
+
+
+def person_label(person: dict) -> str:
+    """A person in words: "13–15 år, Flicka/kvinna (förälder, syskon)", "omnämnd" for one only mentioned."""
+    text = f"{tx.AGE_GROUPS.get(person['age_group'])}, {tx.GENDERS.get(person['gender'])}"
+    if person.get("role") == "mentioned":
+        text += ", omnämnd"
+    relations = [tx.PERPETRATOR_RELATIONS.get(r, r).lower() for r in person.get("perpetrator_relations") or []]
+    return text + (f" (förövare: {', '.join(relations)})" if relations else "")
 
 
 def _labels(record: dict) -> dict:
@@ -75,8 +97,9 @@ def _labels(record: dict) -> dict:
         "urgency": tx.URGENCIES.get(record["urgency"]),
         "status": tx.STATUSES.get(record["status"]),
         **{kind: [labels.get(code, code) for code in record.get(kind) or []] for kind, labels in tx.CODE_KINDS.items()},
-        "exposed_persons": [f"{tx.AGE_GROUPS.get(p['age_group'])}, {tx.GENDERS.get(p['gender'])}"
-                            for p in record.get("exposed_persons") or []],
+        "exposed_persons": [person_label(p) for p in record.get("exposed_persons") or []],
+        "resource_centre": (record.get("resource_centre") or {}).get("name"),
+        "composition": tx.COMPOSITIONS[case_composition(record.get("exposed_persons") or [])],
     }
 
 
@@ -105,7 +128,8 @@ def _csv_row(record: dict) -> list:
         record.get("summary"), record.get("advice"), ", ".join(labels["referrals"]), record.get("follow_up_on"),
         labels["status"], record.get("created_by"), record.get("assignee_id"), record.get("duration_seconds"),
         record.get("created_at"), record.get("updated_at"), record.get("callback_name"),
-        record.get("callback_phone"), record.get("callback_email"),
+        record.get("callback_phone"), record.get("callback_email"), ", ".join(labels["outcomes"]),
+        labels["resource_centre"], labels["composition"],
     ]
 
 
@@ -191,7 +215,9 @@ lämnats över. Läs sedan in paketet med
 
 Filer
 -----
-manifest.json     Formatets namn och version, typ (full = hela ärendebeståndet, delta =
+manifest.json     Formatets namn och version (2; version 1 saknade outcomes,
+                  resource_centre och personernas role och perpetrator_relations och
+                  läses fortfarande av import och kontroll), typ (full = hela ärendebeståndet, delta =
                   det som ändrats sedan föregående paket), löpnummer, föregående pakets
                   SHA-256 (kedjan), när paketet skapades, perioden det täcker, källsystem
                   och version, och för varje fil: sökväg, storlek i byte, SHA-256 och
@@ -226,9 +252,24 @@ caller_role, caller_organisation
                       Uppringarens roll/titel och organisation.
 municipality_code, county_code
                       Kommunkod (SCB) och länskod (ISO 3166-2:SE).
-exposed_persons       Avidentifierade utsatta personer: åldersgrupp och kön, inget annat.
+exposed_persons       Ärendets avidentifierade personer: åldersgrupp, kön, role (exposed =
+                      utsatt, mentioned = bara omnämnd; räknas inte som ärendets person)
+                      och perpetrator_relations (förövarnas relation till just den personen,
+                      där den är känd), inget annat. Ärendets sammansättning (en person,
+                      syskon, förälder med barn, par) härleds ur personerna och står i
+                      "labels" (composition), inte i posten.
 perpetrator_relations, exposure_types, question_topics, referrals
-                      Förövarens relation, typ av utsatthet, frågeområden, hänvisningar (koder).
+                      Förövarens relation (för hela ärendet; omfattar varje persons),
+                      typ av utsatthet, frågeområden, hänvisningar (koder).
+outcomes              Vad samtalet ledde till (koder): advice_only (enbart råd och stöd),
+                      report_of_concern (rekommenderade orosanmälan), police_report
+                      (rekommenderade polisanmälan), centre_referred (hänvisad till länets
+                      resurscentrum), centre_connected (kopplad vidare dit), centre_in_contact
+                      (har redan kontakt med det), referred_elsewhere (hänvisad till annan
+                      instans; vart står i referrals), follow_up_booked (uppföljning bokad).
+resource_centre       Det regionala resurscentrum som utfallen centre_* gäller, eller null:
+                      id (katalogens id hos avsändaren), key (katalogens nyckel, densamma i
+                      alla installationer), name och county_code som när det valdes.
 urgency               acute (omedelbar fara), high, normal.
 summary, advice       Frågan i sammanfattning och de råd som gavs (avidentifierat).
 follow_up_on          Datum för uppföljning.

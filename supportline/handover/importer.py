@@ -19,10 +19,12 @@ from supportline.handover.lifecycle import receipt_matches_package, record_recep
 from supportline.handover.receipt import ReceiptError
 from supportline.handover.verify import PackageError, open_package, verify_package
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, TimelineEntry
+from supportline.inquiries.canonical import SCHEMA_ID_V1, person_record
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCentre, InquiryCode, TimelineEntry
 from supportline.inquiries.validation import organisation_key, phone_key
 from supportline.kb.index_sync import record_change
 from supportline.kb.models import Article
+from supportline.stats.models import ResourceCentre
 from supportline.transactions import write_transaction
 
 
@@ -32,7 +34,7 @@ def _time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _inquiry(record: dict) -> Inquiry:
+def _inquiry(record: dict, centres: CentreFinder | None = None) -> Inquiry:
     inquiry = Inquiry(
         id=record["id"], version=record["version"], channel=record["channel"],
         received_at=_time(record["received_at"]), caller_type=record["caller_type"],
@@ -54,12 +56,43 @@ def _inquiry(record: dict) -> Inquiry:
     inquiry.exposed_persons = _exposed_persons(record)
     inquiry.codes = _codes(record)
     inquiry.timeline = _timeline(record)
+    inquiry.centre = (centres or CentreFinder()).link(record.get("resource_centre"))
     return inquiry
 
 
 def _exposed_persons(record: dict) -> list[ExposedPerson]:
-    return [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
-            for i, p in enumerate(record.get("exposed_persons") or [])]
+    """The persons; a version 1 record has neither roles nor relations per person. Its one
+    person, where the case has one, gets the case's relations, as migration 0020 did for the
+    sending installation's own cases."""
+    persons = [person_record(p) for p in record.get("exposed_persons") or []]
+    if record.get("schema") == SCHEMA_ID_V1 and len(persons) == 1:
+        persons[0]["perpetrator_relations"] = sorted(record.get("perpetrator_relations") or [])
+    return [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"], role=p["role"],
+                          perpetrator_relations=" ".join(p["perpetrator_relations"]))
+            for i, p in enumerate(persons)]
+
+
+class CentreFinder:
+    """This installation's directory row for a centre named in a record: by the directory's key
+    (the same on both installations), else by county and name. A centre not found keeps its
+    name and county without a row, so the referral still counts for it."""
+
+    def __init__(self, rows=()) -> None:
+        """rows: (id, seed_key, county_code, name) of the directory; none finds no row."""
+        self.by_key = {key: id_ for id_, key, _county, _name in rows if key}
+        self.by_name = {(county, name): id_ for id_, _key, county, name in rows}
+
+    def link(self, centre: dict | None) -> InquiryCentre | None:
+        if not centre:
+            return None
+        found = self.by_key.get(centre.get("key") or "") or self.by_name.get((centre.get("county_code"),
+                                                                               centre["name"]))
+        return InquiryCentre(centre_id=found, name=centre["name"], county_code=centre.get("county_code"))
+
+    @classmethod
+    def of_directory(cls) -> CentreFinder:
+        return cls(db.session.execute(select(ResourceCentre.id, ResourceCentre.seed_key, ResourceCentre.county_code,
+                                             ResourceCentre.name)).all())
 
 
 def _codes(record: dict) -> list[InquiryCode]:
@@ -124,8 +157,9 @@ def import_package(path: str | Path, identity_file: str | Path | None = None, ac
                         else None))
                     record_change(item["slug"])  # every host's search index picks it up
                     counts["articles"] += 1
+                centres = CentreFinder.of_directory()
                 for number, item in enumerate(_jsonl(tar, "inquiries.jsonl"), start=1):
-                    db.session.add(_inquiry(item))
+                    db.session.add(_inquiry(item, centres))
                     counts["inquiries"] += 1
                     if number % 500 == 0:
                         db.session.flush()

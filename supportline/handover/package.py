@@ -17,7 +17,10 @@ from pathlib import Path
 from supportline.excel_csv import ExcelCsvWriter
 
 FORMAT_NAME = "supportline-handover"
-FORMAT_VERSION = 1
+# Version 2 added the outcomes, the resource centre and the persons' role and relations to the
+# inquiry record. The verifier and the importer read every version in READABLE_VERSIONS.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
 

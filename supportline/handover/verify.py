@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from supportline.handover.package import FORMAT_NAME, FORMAT_VERSION, sha256_of
+from supportline.handover.package import FORMAT_NAME, READABLE_VERSIONS, sha256_of
 
 NAME_RE = re.compile(r"^supportline-handover-(\d{8}T\d{6}Z)-(full|delta)-(\d{6})\.tar(\.age)?$")
 
@@ -164,10 +164,11 @@ def _verify_tar(tar: tarfile.TarFile, report: VerifyReport) -> None:
         problems.append(Problem("manifest.json", None, f"manifestet kan inte läsas: {exc}"))
         return
     report.manifest = manifest
-    if manifest.get("format") != FORMAT_NAME or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT_NAME or manifest.get("format_version") not in READABLE_VERSIONS:
+        readable = " och ".join(str(v) for v in READABLE_VERSIONS)
         problems.append(Problem("manifest.json", None,
                                 f"okänt format {manifest.get('format')!r} version {manifest.get('format_version')!r}; "
-                                f"det här programmet läser {FORMAT_NAME} version {FORMAT_VERSION}"))
+                                f"det här programmet läser {FORMAT_NAME} version {readable}"))
         return
     validators: dict = {}
     try:

@@ -10,11 +10,14 @@ from functools import cache
 from pathlib import Path
 
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import Inquiry
+from supportline.inquiries.models import Inquiry, InquiryCentre
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "inquiry.schema.json"
 READ_ONLY = {"id", "version", "created_by", "created_at", "updated_at", "anonymised_at", "timeline", "schema"}
-SCHEMA_ID = "https://supportline.invalid/schema/inquiry/1"
+SCHEMA_ID = "https://supportline.invalid/schema/inquiry/2"
+# Version 1 (handover format 1) had no outcomes, no resource centre and persons of age group and
+# gender only; the importer reads both.
+SCHEMA_ID_V1 = "https://supportline.invalid/schema/inquiry/1"
 
 
 @cache
@@ -32,20 +35,44 @@ def to_canonical(inquiry: Inquiry, *, include_callback: bool = True) -> dict:
     """The record of one inquiry. include_callback=False leaves out the professional's own
     contact details for receivers that do not need them."""
     columns = {column.key: getattr(inquiry, column.key) for column in Inquiry.__table__.columns}
-    persons = [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons]
+    persons = [p.as_dict() for p in inquiry.exposed_persons]
     codes: dict[str, list[str]] = {}
     for code in inquiry.codes:
         codes.setdefault(code.kind, []).append(code.code)
     timeline = [{"kind": e.kind, "at": e.at, "user_id": e.user_id, "text": e.text, "detail": e.detail}
                 for e in inquiry.timeline]
-    return build_record(columns, persons, codes, timeline, include_callback=include_callback)
+    return build_record(columns, persons, codes, timeline, include_callback=include_callback,
+                        centre=centre_record(inquiry.centre))
 
 
-def build_record(columns: Mapping, persons: list[dict], codes: Mapping[str, list[str]], timeline: list[Mapping],
-                 *, include_callback: bool = True) -> dict:
-    """The canonical record from plain values: an inquiry's columns, its exposed persons
-    in order, its codes by kind and its timeline in order. The handover export streams
-    rows into this without loading ORM objects."""
+def centre_record(centre: Mapping | InquiryCentre | None, key: str | None = None) -> dict | None:
+    """The resource centre of the centre outcomes as the record holds it: this installation's
+    directory id (null once the row is gone), the directory's seed key, which names the same
+    centre on every installation (null for a centre a coordinator added), and the name and county
+    as chosen. From an InquiryCentre or a plain row of inquiry_centres (with `key` read beside it)."""
+    if centre is None:
+        return None
+    if isinstance(centre, InquiryCentre):
+        key = centre.directory_key
+        centre = {"centre_id": centre.centre_id, "name": centre.name, "county_code": centre.county_code}
+    return {"id": centre["centre_id"], "key": key, "name": centre["name"], "county_code": centre["county_code"]}
+
+
+def person_record(person: Mapping) -> dict:
+    """One person from a plain row or a dict: relations as a sorted list, role "exposed" unless
+    the person is only mentioned."""
+    relations = person.get("perpetrator_relations") or []
+    if isinstance(relations, str):
+        relations = relations.split()
+    return {"age_group": person["age_group"], "gender": person["gender"], "role": person.get("role") or "exposed",
+            "perpetrator_relations": sorted(relations)}
+
+
+def build_record(columns: Mapping, persons: list[Mapping], codes: Mapping[str, list[str]], timeline: list[Mapping],
+                 *, include_callback: bool = True, centre: dict | None = None) -> dict:
+    """The canonical record from plain values: an inquiry's columns, its persons in order, its
+    codes by kind, its timeline in order and its resource centre (centre_record). The handover
+    export streams rows into this without loading ORM objects."""
     record = {
         "schema": SCHEMA_ID,
         "id": columns["id"],
@@ -58,8 +85,9 @@ def build_record(columns: Mapping, persons: list[dict], codes: Mapping[str, list
         "caller_organisation": columns["caller_organisation"],
         "municipality_code": columns["municipality_code"],
         "county_code": columns["county_code"],
-        "exposed_persons": [{"age_group": p["age_group"], "gender": p["gender"]} for p in persons],
+        "exposed_persons": [person_record(p) for p in persons],
         **{kind: sorted(codes.get(kind, [])) for kind in tx.CODE_KINDS},
+        "resource_centre": centre,
         "urgency": columns["urgency"],
         "summary": columns["summary"],
         "advice": columns["advice"],

@@ -29,8 +29,8 @@ SINGLE_CODES = {
 WRITABLE_FIELDS = (
     "channel", "received_at", "caller_type", "caller_sector", "caller_role", "caller_organisation",
     "municipality_code", "county_code", "callback_name", "callback_phone", "callback_email", "exposed_persons",
-    "perpetrator_relations", "exposure_types", "question_topics", "referrals", "urgency", "summary", "advice",
-    "follow_up_on", "status", "assignee_id", "duration_seconds",
+    "perpetrator_relations", "exposure_types", "question_topics", "referrals", "outcomes", "resource_centre",
+    "urgency", "summary", "advice", "follow_up_on", "status", "assignee_id", "duration_seconds",
 )
 ENTRY_KINDS_BY_HAND = {"contact", "note", "article_link"}
 DRAFT_MAX_BYTES = 200_000

@@ -30,7 +30,8 @@ from supportline.inquiries.models import Inquiry
 MERGE_FIELDS = tuple(name for name in service.WRITABLE_FIELDS if name != "duration_seconds")
 FIELD_LABELS = {name: getattr(InquiryForm, name).args[0] for name in service.WRITABLE_FIELDS
                 if name in InquiryForm.__dict__ and getattr(getattr(InquiryForm, name), "args", None)}
-FIELD_LABELS["exposed_persons"] = "Utsatta personer"
+FIELD_LABELS["exposed_persons"] = "Personer i ärendet"
+FIELD_LABELS["resource_centre"] = "Resurscentrum"
 
 
 def values_of(inquiry: Inquiry) -> dict:
@@ -43,8 +44,9 @@ def values_of(inquiry: Inquiry) -> dict:
         "municipality_code": inquiry.municipality_code or "", "county_code": inquiry.county_code or "",
         "callback_name": inquiry.callback_name or "", "callback_phone": inquiry.callback_phone or "",
         "callback_email": inquiry.callback_email or "",
-        "exposed_persons": [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons],
+        "exposed_persons": [p.as_dict() for p in inquiry.exposed_persons],
         **{kind: inquiry.codes_of(kind) for kind in tx.CODE_KINDS},
+        "resource_centre": str(inquiry.centre.centre_id or "") if inquiry.centre is not None else "",
         "urgency": inquiry.urgency, "summary": inquiry.summary, "advice": inquiry.advice,
         "follow_up_on": inquiry.follow_up_on.isoformat() if inquiry.follow_up_on else "",
         "status": inquiry.status, "assignee_id": str(inquiry.assignee_id or ""),
@@ -58,8 +60,10 @@ def comparable(name: str, value) -> str:
         return ",".join(sorted({str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}))
     if name == "exposed_persons":
         # A stale PATCH is compared before it is validated: a body may send anything here.
-        return ",".join(sorted(f"{(p or {}).get('age_group') or 'unknown'}/{(p or {}).get('gender') or 'unknown'}"
-                               for p in (value if isinstance(value, list | tuple) else []) if isinstance(p, dict)))
+        return ",".join(sorted(_person_key(p) for p in (value if isinstance(value, list | tuple) else [])
+                               if isinstance(p, dict)))
+    if name == "resource_centre" and isinstance(value, dict):
+        value = value.get("id")
     if name == "received_at":
         try:
             parsed = service.parse_datetime(value)
@@ -67,6 +71,15 @@ def comparable(name: str, value) -> str:
             return str(value)
         return parsed.strftime("%Y-%m-%dT%H:%M") if parsed else ""
     return "" if value is None else str(value).replace("\r\n", "\n").strip()
+
+
+def _person_key(person: dict) -> str:
+    """A person in one spelling: their relations as a set, an absent role as "exposed"."""
+    relations = person.get("perpetrator_relations") or []
+    relations = relations.split() if isinstance(relations, str) else relations
+    relations = relations if isinstance(relations, list | tuple) else [relations]
+    return "/".join((str(person.get("age_group") or "unknown"), str(person.get("gender") or "unknown"),
+                     str(person.get("role") or "exposed"), "+".join(sorted({str(r) for r in relations if r}))))
 
 
 def _digest(name: str, value) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportline.auth.models import User
 from supportline.db import Base, UTCDateTime, utcnow
+from supportline.stats.models import ResourceCentre
 
 
 class Inquiry(Base):
@@ -73,13 +74,16 @@ class Inquiry(Base):
     codes: Mapped[list[InquiryCode]] = relationship(back_populates="inquiry", cascade="all, delete-orphan")
     timeline: Mapped[list[TimelineEntry]] = relationship(
         back_populates="inquiry", order_by="TimelineEntry.at, TimelineEntry.id", cascade="all, delete-orphan")
+    centre: Mapped[InquiryCentre | None] = relationship(
+        back_populates="inquiry", cascade="all, delete-orphan", uselist=False)
 
     def codes_of(self, kind: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.kind == kind)
 
 
 class ExposedPerson(Base):
-    """A de-identified person the inquiry is about: age group and gender, nothing else."""
+    """A de-identified person of the case: age group, gender, the perpetrators' relation to
+    this person where known, and whether the person is exposed or only mentioned. Nothing else."""
 
     __tablename__ = "inquiry_exposed_persons"
 
@@ -88,8 +92,46 @@ class ExposedPerson(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     age_group: Mapped[str] = mapped_column(String(10), index=True)
     gender: Mapped[str] = mapped_column(String(12), index=True)
+    # "exposed" or "mentioned" (taxonomy.PERSON_ROLES); persons only mentioned are not counted
+    # as the case's persons.
+    role: Mapped[str] = mapped_column(String(12), default="exposed", index=True)
+    # The perpetrators' relation to this person: PERPETRATOR_RELATIONS codes, sorted and
+    # space-separated ("" when not known), as the directory keeps its municipality codes.
+    perpetrator_relations: Mapped[str] = mapped_column(String(200), default="")
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="exposed_persons")
+
+    @property
+    def relation_list(self) -> list[str]:
+        return (self.perpetrator_relations or "").split()
+
+    def as_dict(self) -> dict:
+        """The person as the canonical record, the form and the merge hold it."""
+        return {"age_group": self.age_group, "gender": self.gender, "role": self.role or "exposed",
+                "perpetrator_relations": self.relation_list}
+
+
+class InquiryCentre(Base):
+    """The regional resource centre an inquiry's centre outcomes name (referred to, put through
+    to, already in contact with). The name and county are kept as they were when the handler
+    chose the centre, so a referral still counts for it after the directory changes; centre_id
+    is emptied if the directory row is removed."""
+
+    __tablename__ = "inquiry_centres"
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("resource_centres.id", ondelete="SET NULL"),
+                                                  index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    county_code: Mapped[str | None] = mapped_column(String(2))
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="centre")
+    directory: Mapped[ResourceCentre | None] = relationship()
+
+    @property
+    def directory_key(self) -> str | None:
+        """The directory's seed key of the centre: the same centre on every installation."""
+        return self.directory.seed_key if self.directory is not None else None
 
 
 class InquiryCode(Base):

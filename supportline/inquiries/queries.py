@@ -15,7 +15,7 @@ from supportline.auth.models import User
 from supportline.dates import LOCAL_TZ, today_local
 from supportline.extensions import db
 from supportline.inquiries.errors import InquiryNotFound
-from supportline.inquiries.models import Inquiry, TimelineEntry
+from supportline.inquiries.models import Inquiry, InquiryCentre, TimelineEntry
 from supportline.inquiries.validation import organisation_key, phone_key
 from supportline.transactions import end_read
 
@@ -26,7 +26,8 @@ def get_inquiry(actor: User, inquiry_id: int, action: str = "inquiry.read") -> I
         select(Inquiry).where(Inquiry.id == inquiry_id).options(
             selectinload(Inquiry.exposed_persons), selectinload(Inquiry.codes),
             selectinload(Inquiry.timeline).selectinload(TimelineEntry.user),
-            selectinload(Inquiry.created_by), selectinload(Inquiry.assignee))
+            selectinload(Inquiry.created_by), selectinload(Inquiry.assignee),
+            selectinload(Inquiry.centre).selectinload(InquiryCentre.directory))
     )
     if inquiry is None:
         end_read()

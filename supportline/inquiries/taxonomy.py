@@ -68,6 +68,39 @@ REFERRALS = {
     "ratt_att_valja": "Rätt att välja",
     "barnahus": "Barnahus",
     "other": "Annat",
+    # Added with the outcomes (schema version 2): the places a call is referred to besides the
+    # county's resource centre, which the outcomes name by the centre itself.
+    "stodlinjen_man": "Stödlinjen för män (NCK)",
+    "stodlinjen_trans": "Stödlinjen för transpersoner (NCK)",
+    "ud_consular": "UD:s konsulära stöd",
+}
+
+# What a call led to (a list per inquiry). The three centre outcomes refer to one regional
+# resource centre of the directory, kept beside them (InquiryCentre); "referred_elsewhere"
+# says where in `referrals`.
+OUTCOMES = {
+    "advice_only": "Enbart råd och stöd",
+    "report_of_concern": "Rekommenderade orosanmälan",
+    "police_report": "Rekommenderade polisanmälan",
+    "centre_referred": "Hänvisad till länets resurscentrum",
+    "centre_connected": "Kopplad vidare till resurscentrum",
+    "centre_in_contact": "Har redan kontakt med resurscentrum",
+    "referred_elsewhere": "Hänvisad till annan instans",
+    "follow_up_booked": "Uppföljning bokad",
+}
+CENTRE_OUTCOMES = ("centre_referred", "centre_connected", "centre_in_contact")
+
+# A person of a case: exposed, or only mentioned (a sibling at risk, a parent who is not the
+# one exposed). Only exposed persons count as the case's persons in the statistics.
+PERSON_ROLES = {"exposed": "Utsatt", "mentioned": "Omnämnd (inte utsatt)"}
+
+# How a case is made up, derived from its exposed persons (composition.py), never typed.
+COMPOSITIONS = {
+    "one_person": "En person",
+    "siblings": "Syskon",
+    "parent_with_children": "Förälder med barn",
+    "couple": "Par",
+    "other": "Annan eller okänd sammansättning",
 }
 
 STATUSES = {"open": "Öppen", "awaiting": "Väntar på återkoppling", "closed": "Avslutad"}
@@ -100,6 +133,7 @@ CODE_KINDS = {
     "exposure_types": EXPOSURE_TYPES,
     "question_topics": QUESTION_TOPICS,
     "referrals": REFERRALS,
+    "outcomes": OUTCOMES,
 }
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -38,6 +38,7 @@ from supportline.inquiries.models import Inquiry
 from supportline.kb.models import Article
 from supportline.privacy.guard import confirmation_key, find_personal_data, find_possible_identity_numbers
 from supportline.query_args import parse_int
+from supportline.stats.models import ResourceCentre
 
 # --- parsing ------------------------------------------------------------------------------
 
@@ -283,20 +284,30 @@ def _code_list(c: Check, name: str) -> None:
 
 
 def _person(person) -> dict | str:
-    """One exposed person as stored, or the message that refuses it."""
+    """One person as stored, or the message that refuses it. Role and relations may be left
+    out (an exposed person whose perpetrators' relation is not known)."""
     if not isinstance(person, dict):
-        return "Ange åldersgrupp och kön för varje utsatt person."
+        return "Ange åldersgrupp och kön för varje person."
     age = person.get("age_group") or "unknown"
     gender = person.get("gender") or "unknown"
+    role = person.get("role") or "exposed"
     if not (isinstance(age, str) and isinstance(gender, str)) or age not in tx.AGE_GROUPS or gender not in tx.GENDERS:
         return "Okänd åldersgrupp eller kön. Välj bland alternativen."
-    return {"age_group": age, "gender": gender}
+    if not isinstance(role, str) or role not in tx.PERSON_ROLES:
+        return "Ange om personen är utsatt eller bara omnämnd."
+    try:
+        relations = _codes(person.get("perpetrator_relations"))
+    except TypeError:
+        return "Ange förövarnas relation till personen som en lista med koder."
+    if any(not isinstance(r, str) or r not in tx.PERPETRATOR_RELATIONS for r in relations):
+        return "Okänd relation till förövaren. Välj bland alternativen."
+    return {"age_group": age, "gender": gender, "role": role, "perpetrator_relations": sorted(set(relations))}
 
 
 def _exposed_persons(c: Check, name: str) -> None:
     persons = c.raw.get(name) or []
     if not isinstance(persons, list) or len(persons) > MAX_PERSONS:
-        c.errors[name] = f"Ange högst {MAX_PERSONS} utsatta personer."
+        c.errors[name] = f"Ange högst {MAX_PERSONS} personer."
         return
     cleaned = [_person(p) for p in persons]
     refused = next((p for p in cleaned if isinstance(p, str)), None)
@@ -304,6 +315,76 @@ def _exposed_persons(c: Check, name: str) -> None:
         c.errors[name] = refused
     else:
         c.clean[name] = cleaned
+
+
+def _now_or_saved(c: Check, name: str, saved):
+    """A field's clean value, or (for a change that leaves it out) the value saved before."""
+    if name in c.clean:
+        return c.clean[name]
+    return saved(c.existing) if c.existing is not None else None
+
+
+def _relations_cover_persons(c: Check, _name: str) -> None:
+    """The case's perpetrator relations include each person's: the inquiry-level list is what
+    lists, filters and the series before per-person relations count, so it must not miss one."""
+    if "perpetrator_relations" in c.errors or "exposed_persons" in c.errors:
+        return
+    persons = _now_or_saved(c, "exposed_persons", lambda i: [p.as_dict() for p in i.exposed_persons]) or []
+    case = _now_or_saved(c, "perpetrator_relations", lambda i: i.codes_of("perpetrator_relations")) or []
+    union = sorted({*case, *(r for p in persons for r in p["perpetrator_relations"])})
+    if union != sorted(case) or "perpetrator_relations" in c.clean:
+        c.clean["perpetrator_relations"] = union
+
+
+def _centre_id(value) -> int | None | str:
+    """The centre an input names: null, an id, or {"id": ...} as the record shows it."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value in (None, ""):
+        return None
+    number = parse_int(value, low=1)
+    return number if number is not None else "Välj ett resurscentrum i listan."
+
+
+def _resource_centre(c: Check, name: str) -> None:
+    """The resource centre the centre outcomes name: required with one of them, an active row of
+    the directory, and dropped when no centre outcome is chosen (the form keeps its choice in
+    the list while the outcome is unticked)."""
+    if "outcomes" in c.errors:
+        return
+    outcomes = _now_or_saved(c, "outcomes", lambda i: i.codes_of("outcomes")) or []
+    wanted = c.raw.get(name) if name in c.raw else (
+        c.existing.centre.centre_id if c.existing is not None and c.existing.centre is not None else None)
+    if not any(o in tx.CENTRE_OUTCOMES for o in outcomes):
+        if name in c.raw or c.existing is not None:
+            c.clean[name] = None
+        return
+    centre_id = _centre_id(wanted)
+    if isinstance(centre_id, str):
+        c.errors[name] = centre_id
+    elif centre_id is None:
+        keep = name not in c.raw and c.existing is not None and c.existing.centre is not None
+        if not keep:
+            c.errors[name] = "Välj vilket resurscentrum utfallet gäller."
+    elif c.existing is not None and c.existing.centre is not None and c.existing.centre.centre_id == centre_id:
+        c.clean[name] = centre_id  # kept as saved, even if the directory has marked it closed since
+    elif (centre := db.session.get(ResourceCentre, centre_id)) is None or not centre.active:
+        c.errors[name] = "Det resurscentrumet finns inte i katalogen. Välj ett i listan."
+    else:
+        c.clean[name] = centre_id
+
+
+def _outcomes_fit(c: Check, name: str) -> None:
+    """Outcomes that contradict each other, and a referral elsewhere that says not where."""
+    if name in c.errors or "referrals" in c.errors:
+        return
+    outcomes = set(_now_or_saved(c, name, lambda i: i.codes_of(name)) or [])
+    referrals = set(_now_or_saved(c, "referrals", lambda i: i.codes_of("referrals")) or [])
+    if "advice_only" in outcomes and outcomes & {*tx.CENTRE_OUTCOMES, "referred_elsewhere"}:
+        c.errors[name] = ("”Enbart råd och stöd” går inte ihop med en hänvisning. "
+                          "Ta bort det ena av dem.")
+    elif "referred_elsewhere" in outcomes and not referrals - {"resource_centre"}:
+        c.errors["referrals"] = "Ange vart ärendet hänvisades (utfallet ”Hänvisad till annan instans”)."
 
 
 def _follow_up_on(c: Check, name: str) -> None:
@@ -366,6 +447,9 @@ CHECKS: tuple[tuple[tuple[str, ...], Callable[[Check, str], None]], ...] = (
     (("municipality_code", "county_code"), _place),
     *(((name,), _code_list) for name in tx.CODE_KINDS),
     (("exposed_persons",), _exposed_persons),
+    (("perpetrator_relations", "exposed_persons"), _relations_cover_persons),
+    (("resource_centre", "outcomes"), _resource_centre),
+    (("outcomes", "referrals"), _outcomes_fit),
     (("follow_up_on",), _follow_up_on),
     (("assignee_id",), _optional_int("Välj en handläggare i listan.")),
     (("duration_seconds",), _optional_int(

@@ -21,7 +21,14 @@ from supportline.handover.lifecycle import intake_closed_message
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.constants import GUARDED_FIELDS, IDEMPOTENCY_KEY_RE, MAX_LONG_TEXT
 from supportline.inquiries.errors import InquiryAnonymised, InquiryInvalid, InquiryNotFound, IntakeClosed, StaleVersion
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryDraft, TimelineEntry
+from supportline.inquiries.models import (
+    ExposedPerson,
+    Inquiry,
+    InquiryCentre,
+    InquiryCode,
+    InquiryDraft,
+    TimelineEntry,
+)
 from supportline.inquiries.queries import get_inquiry
 from supportline.inquiries.search import index_inquiry
 from supportline.inquiries.validation import (
@@ -32,6 +39,7 @@ from supportline.inquiries.validation import (
     organisation_key,
     phone_key,
 )
+from supportline.stats.models import ResourceCentre
 from supportline.transactions import write_transaction
 
 
@@ -54,10 +62,14 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
     changed = []
     for name, value in clean.items():
         if name == "exposed_persons":
-            old = [{"age_group": p.age_group, "gender": p.gender} for p in inquiry.exposed_persons]
-            if old != value:
-                inquiry.exposed_persons = [ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"])
-                                           for i, p in enumerate(value)]
+            if [p.as_dict() for p in inquiry.exposed_persons] != value:
+                inquiry.exposed_persons = [
+                    ExposedPerson(position=i, age_group=p["age_group"], gender=p["gender"], role=p["role"],
+                                  perpetrator_relations=" ".join(p["perpetrator_relations"]))
+                    for i, p in enumerate(value)]
+                changed.append(name)
+        elif name == "resource_centre":
+            if _apply_centre(inquiry, value):
                 changed.append(name)
         elif name in tx.CODE_KINDS:
             old = inquiry.codes_of(name)
@@ -71,6 +83,21 @@ def _apply(inquiry: Inquiry, clean: dict) -> list[str]:
     inquiry.organisation_key = organisation_key(inquiry.caller_organisation)
     inquiry.callback_phone_key = phone_key(inquiry.callback_phone)
     return changed
+
+
+def _apply_centre(inquiry: Inquiry, centre_id: int | None) -> bool:
+    """Point the inquiry at a directory centre (or at none); True when that changed. The name
+    and county are kept as they are now, so the referral stays counted for that centre."""
+    current = inquiry.centre.centre_id if inquiry.centre is not None else None
+    if centre_id == current and (centre_id is not None or inquiry.centre is None):
+        return False
+    if centre_id is None:
+        inquiry.centre = None
+        return True
+    centre = db.session.get(ResourceCentre, centre_id)
+    inquiry.centre = InquiryCentre(centre_id=centre.id, name=(centre.name or centre.host_organisation)[:200],
+                                   county_code=centre.county_code)
+    return True
 
 
 def create_inquiry(actor: User, raw: dict, *, idempotency: tuple[str, str] | None = None) -> Inquiry:
