@@ -1,7 +1,7 @@
 """statistics_snapshots: each quarter's figures frozen when the quarter ended
 
 Revision ID: 0023_statistics_snapshots
-Revises: 0019_timeline_article_slug
+Revises: 0020_outcomes_and_persons
 Create Date: 2026-12-06 22:50:00
 
 A published quarter must not change when inquiries are edited or anonymised later: the clock
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_statistics_snapshots'
-down_revision = '0019_timeline_article_slug'
+down_revision = '0020_outcomes_and_persons'
 branch_labels = None
 depends_on = None
 

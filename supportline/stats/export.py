@@ -103,6 +103,7 @@ def summary_sheet(report: Report) -> Sheet:
     rows = [
         ["Antal ärenden", _small(report.total)],
         ["Antal utsatta personer", _small(report.persons)],
+        ["Personer som bara nämns", _small(report.mentioned_persons)],
         ["Andel ärenden som rör barn (under 18 år), %",
          NONE if children_hidden or report.children_share is None else report.children_share],
         ["Samtalstid, median (minuter)", minutes],
@@ -135,13 +136,18 @@ def about_rows(report: Report) -> list[list[str]]:
 
 def sheets(report: Report) -> list[Sheet]:
     names = {"county": "Län", "centre_compare": "Län med och utan centrum",
-             "persons_per_inquiry": "Personer per ärende", "gender_age": "Kön och ålder", "sector": "Verksamhet",
+             "persons_per_inquiry": "Personer per ärende", "composition": "Sammansättning",
+             "gender_age": "Kön och ålder", "sector": "Verksamhet",
              "channel": "Kanal", "topic": "Frågor", "exposure": "Utsatthet",
-             "age": "Ålder", "gender": "Kön", "perpetrator": "Förövare", "urgency": "Brådskande",
+             "age": "Ålder", "gender": "Kön", "perpetrator": "Förövare",
+             "perpetrator_person": "Förövare per person", "outcome": "Utfall", "urgency": "Brådskande",
              "referral": "Hänvisning", "referral_centre": "Per resurscentrum", "open_age": "Öppna ärenden"}
     result = [Sheet("Om filen", "Om filen", ["Uppgift", "Värde"], about_rows(report)), summary_sheet(report),
               timeline_sheet(report)]
-    result += [table_sheet(report.table(key), name) for key, name in names.items()]
+    # A frozen quarter has no open-case ages (they depend on the day), and an older snapshot may
+    # lack a table added since: what the report has is what the file shows.
+    present = {t.key for t in report.tables}
+    result += [table_sheet(report.table(key), name) for key, name in names.items() if key in present]
     return result
 
 

@@ -4,12 +4,12 @@ and referrals per resource centre. Counted in SQL like the rest (GROUP BY, a han
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from supportline.extensions import db
+from supportline.inquiries import composition
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
-from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCentre, InquiryCode
 from supportline.stats.population import population
 from supportline.stats.tables import Row, Table
 from supportline.swedish import tal
@@ -39,7 +39,7 @@ def gender_age_table(cross: dict[tuple[str, str], int], persons: int):
 def persons_per_inquiry(conds) -> dict[str, int]:
     """Inquiries by how many exposed persons they are about (0, 1, 2, 3, 4 or more)."""
     per = (select(ExposedPerson.inquiry_id, func.count().label("n"))
-           .where(ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)))
+           .where(*_exposed(conds))
            .group_by(ExposedPerson.inquiry_id).subquery())
     result: dict[str, int] = {}
     for n, inquiries in db.session.execute(select(per.c.n, func.count()).group_by(per.c.n)).all():
@@ -75,16 +75,6 @@ def centre_compare_table(by_county: dict, with_centre: set[str]):
                      sum(r.count for r in rows), has_rate=True, extra_header="Länen", note=PREVALENCE_CAVEAT)
 
 
-def centre_names() -> dict[str, str]:
-    """County code -> the names of its active centres, for labelling referrals."""
-    names: dict[str, list[str]] = {}
-    for county, name in db.session.execute(
-            select(ResourceCentre.county_code, ResourceCentre.name)
-            .where(ResourceCentre.status.in_(ACTIVE_STATUSES)).order_by(ResourceCentre.name)).all():
-        names.setdefault(county, []).append(name)
-    return {county: " / ".join(n for n in ns if n) for county, ns in names.items()}
-
-
 def referrals_by_county(conds) -> dict:
     """Inquiries referred to the county's resource centre, per county of the inquiry."""
     return dict(db.session.execute(
@@ -94,13 +84,109 @@ def referrals_by_county(conds) -> dict:
         .where(*conds).group_by(Inquiry.county_code)).all())
 
 
-def referral_centre_table(by_county: dict, names: dict[str, str]):
-    rows = [Row(code, f"{names[code]} ({tx.COUNTY_LABELS[code]})" if names.get(code) else
-                    f"{tx.COUNTY_LABELS[code]} (inget resurscentrum i katalogen)", by_county.get(code, 0))
-            for code in tx.COUNTY_LABELS if code in names or by_county.get(code)]
-    unknown = sum(n for c, n in by_county.items() if c not in tx.COUNTY_LABELS)
+# --- with the persons' roles, their perpetrators and the outcomes --------------------------------
+
+def _exposed(conds) -> list:
+    return [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
+
+
+def mentioned_persons(conds) -> int:
+    return db.session.scalar(select(func.count()).where(
+        ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "mentioned")) or 0
+
+
+def _age_count(groups) -> object:
+    return func.sum(case((ExposedPerson.age_group.in_(groups), 1), else_=0))
+
+
+def compositions(conds) -> dict[str, int]:
+    """Inquiries per case composition, by the rules of inquiries/composition.py written as one
+    CASE over per-inquiry counts of the exposed persons' age classes (the same rules, in SQL)."""
+    per = (select(ExposedPerson.inquiry_id, func.count().label("n"),
+                  _age_count(composition.MINOR).label("minor"), _age_count(composition.ADULT).label("adult"),
+                  _age_count(("26+",)).label("older"),
+                  _age_count(composition.YOUNG_PARENTS_CHILDREN).label("young_children"),
+                  _age_count((*composition.MINOR, *composition.YOUNG_ADULT, *composition.ADULT)).label("known"))
+           .where(*_exposed(conds)).group_by(ExposedPerson.inquiry_id).subquery())
+    code = case(
+        (per.c.n == 1, "one_person"),
+        (per.c.known < per.c.n, "other"),
+        (per.c.adult == 0, "siblings"),
+        ((per.c.adult == 1) & (per.c.minor == per.c.n - 1)
+         & ((per.c.older == 1) | (per.c.young_children == per.c.minor)), "parent_with_children"),
+        ((per.c.n == 2) & (per.c.minor == 0), "couple"),
+        else_="other")
+    return dict(db.session.execute(select(code.label("c"), func.count()).group_by("c")).all())
+
+
+def composition_table(counts: dict[str, int], total: int) -> Table:
+    counts = dict(counts)
+    # An inquiry without an exposed person has no row above: "other" (not known), as rule 1.
+    counts["other"] = counts.get("other", 0) + total - sum(counts.values())
+    rows = [Row(code, label, counts.get(code, 0)) for code, label in tx.COMPOSITIONS.items()]
+    return Table("composition", "Ärendets sammansättning", rows, total,
+                 note="Härledd ur de utsatta personernas åldrar, aldrig ifylld för hand (se metoden).")
+
+
+def perpetrators_per_person(conds) -> tuple[dict[str, int], int]:
+    """Exposed persons per perpetrator relation: the person's own relations where the handler gave
+    them, otherwise the case's. Returns (relation -> persons, persons with no relation known)."""
+    padded = " " + ExposedPerson.perpetrator_relations + " "
+    own = db.session.execute(select(
+        func.count(), *[func.sum(case((padded.like(f"% {code} %"), 1), else_=0))
+                        for code in tx.PERPETRATOR_RELATIONS])
+        .where(*_exposed(conds), ExposedPerson.perpetrator_relations != "")).one()
+    counts = {code: int(n or 0) for code, n in zip(tx.PERPETRATOR_RELATIONS, own[1:], strict=True)}
+    without_own = [*_exposed(conds), ExposedPerson.perpetrator_relations == ""]
+    for code, n in db.session.execute(
+            select(InquiryCode.code, func.count())
+            .join(ExposedPerson, (ExposedPerson.inquiry_id == InquiryCode.inquiry_id)
+                  & (InquiryCode.kind == "perpetrator_relations"))
+            .where(*without_own).group_by(InquiryCode.code)).all():
+        counts[code] = counts.get(code, 0) + n
+    case_known = select(InquiryCode.inquiry_id).where(InquiryCode.kind == "perpetrator_relations")
+    unknown = db.session.scalar(select(func.count()).where(
+        *without_own, ExposedPerson.inquiry_id.not_in(case_known))) or 0
+    return counts, unknown
+
+
+def perpetrator_person_table(counts: dict[str, int], unknown: int) -> Table:
+    rows = [Row(code, label, counts.get(code, 0)) for code, label in tx.PERPETRATOR_RELATIONS.items()]
+    rows.append(Row("", "Ingen förövare angiven", unknown))
+    return Table("perpetrator_person", "Förövarens relation till den utsatta", rows, None, unit="Personer",
+                 note="Per utsatt person: förövarnas relation till personen där den är angiven, annars ärendets "
+                      "förövare. En person kan ha flera förövare.")
+
+
+def outcome_table(counts: dict[str, int]) -> Table:
+    rows = [Row(code, label, counts.get(code, 0)) for code, label in tx.OUTCOMES.items()]
+    return Table("outcome", "Vad samtalet ledde till", rows, None, note="Ett ärende kan ha flera utfall.")
+
+
+def referrals_per_centre(conds) -> list[tuple[str | None, str, int]]:
+    """Inquiries whose outcomes name a resource centre, per centre as it was named: (county, name, n)."""
+    return [tuple(r) for r in db.session.execute(
+        select(InquiryCentre.county_code, InquiryCentre.name, func.count())
+        .join(Inquiry, Inquiry.id == InquiryCentre.inquiry_id).where(*conds)
+        .group_by(InquiryCentre.county_code, InquiryCentre.name)
+        .order_by(InquiryCentre.county_code, InquiryCentre.name)).all()]
+
+
+def centre_referral_table(named: list[tuple[str | None, str, int]], unnamed_by_county: dict) -> Table:
+    """Per resource centre the outcomes named; referrals to "the county's centre" recorded
+    without naming one (before the outcomes, or imported) are counted per county below them."""
+    rows = [Row(f"centre:{county or ''}:{name}", f"{name} ({tx.COUNTY_LABELS.get(county or '', 'län saknas')})", n)
+            for county, name, n in named]
+    rows += [Row(f"county:{code}", f"Länets resurscentrum, {tx.COUNTY_LABELS[code]} (centrum inte angivet)",
+                 unnamed_by_county[code]) for code in tx.COUNTY_LABELS if unnamed_by_county.get(code)]
+    unknown = sum(n for c, n in unnamed_by_county.items() if c not in tx.COUNTY_LABELS)
     if unknown:
-        rows.append(Row("", "Län saknas", unknown))
-    return Table("referral_centre", "Hänvisningar per regionalt resurscentrum", rows,
-                     sum(by_county.values()),
-                     note="Ärenden hänvisade till länets regionala resurscentrum, efter ärendets län.")
+        rows.append(Row("county:", "Länets resurscentrum, län saknas", unknown))
+    return Table("referral_centre", "Hänvisningar per regionalt resurscentrum", rows, sum(r.count for r in rows),
+                 note="Ärenden vars utfall namnger ett regionalt resurscentrum (hänvisad, kopplad vidare eller "
+                      "redan i kontakt), efter centrumet som valdes.")
+
+
+def unnamed_centre_referrals(conds) -> dict:
+    """Inquiries referred to the county's resource centre without a centre named, per county."""
+    return referrals_by_county([*conds, Inquiry.id.not_in(select(InquiryCentre.inquiry_id))])

@@ -165,6 +165,7 @@ class Report:
     granularity: str  # "month" or "year"
     timeline: list[tuple[str, int, int | None]]  # (label, count, count a year earlier)
     tables: list[Table] = field(default_factory=list)
+    mentioned_persons: int = 0  # persons only mentioned in the cases, not counted as their persons
 
     @property
     def follow_up_share(self) -> float | None:
@@ -302,7 +303,8 @@ def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
 
 def _persons(conds) -> tuple[dict, dict, int, dict]:
     """Exposed persons per age group, per gender and per both, and the inquiries about at least one child."""
-    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds))]
+    # Persons only mentioned in the case are not its persons.
+    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
     ages: dict[str, int] = {}
     genders: dict[str, int] = {}
     cross: dict[tuple[str, str], int] = {}
@@ -402,9 +404,12 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
               series.centre_compare_table(c.by_county, with_centre),
               series.persons_table(series.persons_per_inquiry(conds), total),
+              series.composition_table(series.compositions(conds), total),
               series.gender_age_table(c.cross, c.persons),
               *_category_tables(c),
-              series.referral_centre_table(series.referrals_by_county(conds), series.centre_names()),
+              series.perpetrator_person_table(*series.perpetrators_per_person(conds)),
+              series.outcome_table(c.by_kind.get("outcomes", {})),
+              series.centre_referral_table(series.referrals_per_centre(conds), series.unnamed_centre_referrals(conds)),
               _open_age_table(conds, now)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
@@ -416,6 +421,7 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
         from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
         counties_without_centre=[tx.COUNTY_LABELS[code] for code in without],
         granularity=granularity, timeline=timeline, tables=tables,
+        mentioned_persons=series.mentioned_persons(conds),
     )
 
 

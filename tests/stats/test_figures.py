@@ -96,6 +96,7 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
         ("county", "Ärenden per län", 22, "Ärenden"),
         ("centre_compare", "Län med och utan regionalt resurscentrum", 22, "Ärenden"),
         ("persons_per_inquiry", "Ärenden efter antal utsatta personer", 22, "Ärenden"),
+        ("composition", "Ärendets sammansättning", 22, "Ärenden"),
         ("gender_age", "Utsatta personer: kön och ålder", 22, "Personer"),
         ("sector", "Den som ringer: verksamhet", 22, "Ärenden"),
         ("channel", "Kanal", 22, "Ärenden"),
@@ -106,6 +107,8 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
         ("perpetrator", "Förövarens relation", None, "Ärenden"),
         ("urgency", "Hur brådskande", 22, "Ärenden"),
         ("referral", "Hänvisning", None, "Ärenden"),
+        ("perpetrator_person", "Förövarens relation till den utsatta", None, "Personer"),
+        ("outcome", "Vad samtalet ledde till", None, "Ärenden"),
         ("referral_centre", "Hänvisningar per regionalt resurscentrum", 6, "Ärenden"),
         ("open_age", "Öppna ärenden efter ålder", 2, "Ärenden"),
     ]

@@ -106,8 +106,8 @@ def test_cli_exports_csv_zip_and_xlsx(app, runner, seeded, tmp_path):
     assert "22 ärenden" in result.output
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
-        assert names[0] == "01-om-filen.csv" and "08-verksamhet.csv" in names
-        text = zf.read("08-verksamhet.csv").decode("utf-8-sig")
+        assert names[0] == "01-om-filen.csv" and "09-verksamhet.csv" in names
+        text = zf.read("09-verksamhet.csv").decode("utf-8-sig")
         county = zf.read("04-lan.csv").decode("utf-8-sig").splitlines()
     lines = text.splitlines()
     assert lines[1].startswith("Period;2025-01-01 – 2025-03-31") and lines[2].startswith("Skapad;")
@@ -117,7 +117,7 @@ def test_cli_exports_csv_zip_and_xlsx(app, runner, seeded, tmp_path):
     xlsx = tmp_path / "q1.xlsx"
     assert runner.invoke(args=["stats", "export", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx",
                                "--out", str(xlsx)]).exit_code == 0
-    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 18
+    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 21
 
 
 @pytest.mark.parametrize("args,message", [
