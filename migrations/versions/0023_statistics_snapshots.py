@@ -6,7 +6,8 @@ Create Date: 2026-12-06 22:50:00
 
 A published quarter must not change when inquiries are edited or anonymised later: the clock
 (or `supportline stats snapshot`) stores the quarter's report once it has ended, and a re-run
-that finds other figures adds the next version beside the first.
+that finds other figures adds the next version beside the first. An index on
+inquiries.updated_at lets the statistics tell cheaply whether anything changed since they counted.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -37,7 +38,12 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_statistics_snapshots')),
         sa.UniqueConstraint('year', 'quarter', 'version', name='uq_statistics_snapshots_quarter_version'),
     )
+    # The statistics read the latest change to an inquiry on every page (stats/cache.py). A plain
+    # CREATE INDEX, not a batch: a batch that rebuilt the table on SQLite would cascade-delete the
+    # inquiries' timelines, persons and codes.
+    op.create_index('ix_inquiries_updated_at', 'inquiries', ['updated_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_inquiries_updated_at', table_name='inquiries')
     op.drop_table('statistics_snapshots')

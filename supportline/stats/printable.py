@@ -7,6 +7,7 @@ the government report shows the published figures even after inquiries were edit
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from supportline.stats import charts, export, service, snapshots
 from supportline.stats.series import PREVALENCE_CAVEAT
@@ -39,13 +40,21 @@ def _whole_quarter(f: service.Filters) -> tuple[int, int] | None:
     return first.year, (first.month - 1) // 3 + 1
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """Which snapshot a report was printed from (plain values: the report may be kept between requests)."""
+    id: int
+    version: int
+    made_at: dt.datetime
+
+
 def report_for(filters: service.Filters, now: dt.datetime | None = None):
     """The report for the period: from the published snapshot when the period is a frozen
-    quarter, otherwise counted now. Returns (report, snapshot or None)."""
+    quarter, otherwise counted now. Returns (report, Frozen or None)."""
     quarter = _whole_quarter(filters)
     snapshot = snapshots.published(*quarter) if quarter else None
     if snapshot is not None:
-        return snapshots.to_report(snapshot.data), snapshot
+        return snapshots.to_report(snapshot.data), Frozen(snapshot.id, snapshot.version, snapshot.made_at)
     return service.build_report(filters, now=now), None
 
 

@@ -9,6 +9,7 @@ from supportline.auth import roles_required
 from supportline.extensions import db
 from supportline.query_args import read_int
 from supportline.stats import printable, service, snapshots
+from supportline.stats.cache import remember
 from supportline.stats.models import StatisticsSnapshot
 from supportline.stats.views import bp
 
@@ -23,7 +24,8 @@ def _filters():
 @bp.get("/rapport")
 @roles_required("coordinator")
 def report_page():
-    report, snapshot = printable.report_for(_filters())
+    filters = _filters()
+    report, snapshot = remember("printable", (filters,), lambda: printable.report_for(filters))
     return render_template("stats/report.html", **printable.context(report, snapshot))
 
 
