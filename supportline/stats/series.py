@@ -4,6 +4,8 @@ and referrals per resource centre. Counted in SQL like the rest (GROUP BY, a han
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import case, func, select
 
 from supportline.extensions import db
@@ -34,18 +36,6 @@ def gender_age_table(cross: dict[tuple[str, str], int], persons: int):
         rows.append(Row("", "Uppgift saknas", missing))
     return Table("gender_age", "Utsatta personer: kön och ålder", rows, persons, unit="Personer",
                      note="Varje utsatt person räknas en gång, efter kön och åldersgrupp.")
-
-
-def persons_per_inquiry(conds) -> dict[str, int]:
-    """Inquiries by how many exposed persons they are about (0, 1, 2, 3, 4 or more)."""
-    per = (select(ExposedPerson.inquiry_id, func.count().label("n"))
-           .where(*_exposed(conds))
-           .group_by(ExposedPerson.inquiry_id).subquery())
-    result: dict[str, int] = {}
-    for n, inquiries in db.session.execute(select(per.c.n, func.count()).group_by(per.c.n)).all():
-        key = "4+" if n >= 4 else str(n)
-        result[key] = result.get(key, 0) + inquiries
-    return result
 
 
 def persons_table(per_inquiry: dict[str, int], total: int):
@@ -86,28 +76,80 @@ def referrals_by_county(conds) -> dict:
 
 # --- with the persons' roles, their perpetrators and the outcomes --------------------------------
 
-def _exposed(conds) -> list:
-    return [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
-
-
-def mentioned_persons(conds) -> int:
-    return db.session.scalar(select(func.count()).where(
-        ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "mentioned")) or 0
-
-
 def _age_count(groups) -> object:
     return func.sum(case((ExposedPerson.age_group.in_(groups), 1), else_=0))
 
 
-def compositions(conds) -> dict[str, int]:
-    """Inquiries per case composition, by the rules of inquiries/composition.py written as one
-    CASE over per-inquiry counts of the exposed persons' age classes (the same rules, in SQL)."""
+@dataclass
+class PersonCounts:
+    """What the report reads about the cases' persons, in four statements (see count_persons)."""
+    ages: dict = field(default_factory=dict)
+    genders: dict = field(default_factory=dict)
+    cross: dict = field(default_factory=dict)  # (age group, gender) -> exposed persons
+    mentioned: int = 0
+    relations: dict = field(default_factory=dict)  # perpetrator relation -> exposed persons
+    no_relation: int = 0  # exposed persons with no relation of their own nor of the case
+    compositions: dict = field(default_factory=dict)
+    per_inquiry: dict = field(default_factory=dict)  # "1", "2", "3", "4+" -> inquiries
+    children_inquiries: int = 0
+
+    @property
+    def persons(self) -> int:
+        return sum(self.ages.values())
+
+
+def count_persons(conds) -> PersonCounts:
+    """Persons by role, age, gender and their own perpetrators (one GROUP BY, a few dozen rows),
+    the cases' shapes (one GROUP BY over per-case counts), and the case's perpetrators for the
+    exposed persons without their own (two statements)."""
+    c = PersonCounts()
+    own_missing = _person_groups(conds, c)
+    _case_shapes(conds, c)
+    fallback = [*conds, ExposedPerson.role == "exposed", ExposedPerson.perpetrator_relations == ""]
+    joined = (select(InquiryCode.code, func.count()).select_from(ExposedPerson)
+              .join(Inquiry, Inquiry.id == ExposedPerson.inquiry_id)
+              .join(InquiryCode, (InquiryCode.inquiry_id == ExposedPerson.inquiry_id)
+                    & (InquiryCode.kind == "perpetrator_relations")).where(*fallback))
+    for code, n in db.session.execute(joined.group_by(InquiryCode.code)).all():
+        c.relations[code] = c.relations.get(code, 0) + n
+    with_case_relation = db.session.scalar(joined.with_only_columns(
+        func.count(func.distinct(ExposedPerson.id)))) or 0
+    c.no_relation = own_missing - with_case_relation
+    return c
+
+
+def _person_groups(conds, c: PersonCounts) -> int:
+    """Fills ages, genders, cross, mentioned and the persons' own relations; returns how many exposed
+    persons have no relation of their own."""
+    own_missing = 0
+    for role, age, gender, relations, n in db.session.execute(
+            select(ExposedPerson.role, ExposedPerson.age_group, ExposedPerson.gender,
+                   ExposedPerson.perpetrator_relations, func.count())
+            .join(Inquiry, Inquiry.id == ExposedPerson.inquiry_id).where(*conds)
+            .group_by(ExposedPerson.role, ExposedPerson.age_group, ExposedPerson.gender,
+                      ExposedPerson.perpetrator_relations)).all():
+        if role != "exposed":  # persons only mentioned are not the case's persons
+            c.mentioned += n
+            continue
+        c.ages[age] = c.ages.get(age, 0) + n
+        c.genders[gender] = c.genders.get(gender, 0) + n
+        c.cross[(age, gender)] = c.cross.get((age, gender), 0) + n
+        for code in (relations or "").split():
+            c.relations[code] = c.relations.get(code, 0) + n
+        own_missing += 0 if (relations or "").strip() else n
+    return own_missing
+
+
+def _case_shapes(conds, c: PersonCounts) -> None:
+    """Inquiries per composition (the rules of inquiries/composition.py as one CASE over per-case
+    counts of the exposed persons' age classes), per number of persons, and those about a child."""
     per = (select(ExposedPerson.inquiry_id, func.count().label("n"),
                   _age_count(composition.MINOR).label("minor"), _age_count(composition.ADULT).label("adult"),
                   _age_count(("26+",)).label("older"),
                   _age_count(composition.YOUNG_PARENTS_CHILDREN).label("young_children"),
                   _age_count((*composition.MINOR, *composition.YOUNG_ADULT, *composition.ADULT)).label("known"))
-           .where(*_exposed(conds)).group_by(ExposedPerson.inquiry_id).subquery())
+           .join(Inquiry, Inquiry.id == ExposedPerson.inquiry_id)
+           .where(*conds, ExposedPerson.role == "exposed").group_by(ExposedPerson.inquiry_id).subquery())
     code = case(
         (per.c.n == 1, "one_person"),
         (per.c.known < per.c.n, "other"),
@@ -116,7 +158,14 @@ def compositions(conds) -> dict[str, int]:
          & ((per.c.older == 1) | (per.c.young_children == per.c.minor)), "parent_with_children"),
         ((per.c.n == 2) & (per.c.minor == 0), "couple"),
         else_="other")
-    return dict(db.session.execute(select(code.label("c"), func.count()).group_by("c")).all())
+    size = case((per.c.n >= 4, 4), else_=per.c.n)
+    child = case((per.c.minor > 0, 1), else_=0)
+    for shape, n_persons, has_child, n in db.session.execute(
+            select(code.label("c"), size.label("s"), child.label("k"), func.count()).group_by("c", "s", "k")).all():
+        c.compositions[shape] = c.compositions.get(shape, 0) + n
+        key = "4+" if n_persons >= 4 else str(n_persons)
+        c.per_inquiry[key] = c.per_inquiry.get(key, 0) + n
+        c.children_inquiries += n if has_child else 0
 
 
 def composition_table(counts: dict[str, int], total: int) -> Table:
@@ -126,28 +175,6 @@ def composition_table(counts: dict[str, int], total: int) -> Table:
     rows = [Row(code, label, counts.get(code, 0)) for code, label in tx.COMPOSITIONS.items()]
     return Table("composition", "Ärendets sammansättning", rows, total,
                  note="Härledd ur de utsatta personernas åldrar, aldrig ifylld för hand (se metoden).")
-
-
-def perpetrators_per_person(conds) -> tuple[dict[str, int], int]:
-    """Exposed persons per perpetrator relation: the person's own relations where the handler gave
-    them, otherwise the case's. Returns (relation -> persons, persons with no relation known)."""
-    padded = " " + ExposedPerson.perpetrator_relations + " "
-    own = db.session.execute(select(
-        func.count(), *[func.sum(case((padded.like(f"% {code} %"), 1), else_=0))
-                        for code in tx.PERPETRATOR_RELATIONS])
-        .where(*_exposed(conds), ExposedPerson.perpetrator_relations != "")).one()
-    counts = {code: int(n or 0) for code, n in zip(tx.PERPETRATOR_RELATIONS, own[1:], strict=True)}
-    without_own = [*_exposed(conds), ExposedPerson.perpetrator_relations == ""]
-    for code, n in db.session.execute(
-            select(InquiryCode.code, func.count())
-            .join(ExposedPerson, (ExposedPerson.inquiry_id == InquiryCode.inquiry_id)
-                  & (InquiryCode.kind == "perpetrator_relations"))
-            .where(*without_own).group_by(InquiryCode.code)).all():
-        counts[code] = counts.get(code, 0) + n
-    case_known = select(InquiryCode.inquiry_id).where(InquiryCode.kind == "perpetrator_relations")
-    unknown = db.session.scalar(select(func.count()).where(
-        *without_own, ExposedPerson.inquiry_id.not_in(case_known))) or 0
-    return counts, unknown
 
 
 def perpetrator_person_table(counts: dict[str, int], unknown: int) -> Table:

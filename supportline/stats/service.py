@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from supportline.dates import local_midnight_utc, today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
+from supportline.inquiries.models import Inquiry, InquiryCode
 from supportline.stats import series
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
@@ -261,10 +261,7 @@ class _Counts:
     by_channel: dict
     by_urgency: dict
     by_kind: dict[str, dict[str, int]]  # multi-valued codes: kind -> code -> inquiries
-    ages: dict
-    genders: dict
-    children_inquiries: int
-    cross: dict  # (age group, gender) -> persons
+    people: series.PersonCounts
 
     @property
     def total(self) -> int:
@@ -272,7 +269,7 @@ class _Counts:
 
     @property
     def persons(self) -> int:
-        return sum(self.ages.values())
+        return self.people.persons
 
 
 def _single_valued(conds) -> list[dict]:
@@ -301,28 +298,9 @@ def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
     return by_kind
 
 
-def _persons(conds) -> tuple[dict, dict, int, dict]:
-    """Exposed persons per age group, per gender and per both, and the inquiries about at least one child."""
-    # Persons only mentioned in the case are not its persons.
-    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
-    ages: dict[str, int] = {}
-    genders: dict[str, int] = {}
-    cross: dict[tuple[str, str], int] = {}
-    for age, gender, n in db.session.execute(
-            select(ExposedPerson.age_group, ExposedPerson.gender, func.count()).where(*person_conds)
-            .group_by(ExposedPerson.age_group, ExposedPerson.gender)).all():
-        ages[age] = ages.get(age, 0) + n
-        genders[gender] = genders.get(gender, 0) + n
-        cross[(age, gender)] = n
-    children_inquiries = db.session.scalar(
-        select(func.count(func.distinct(ExposedPerson.inquiry_id)))
-        .where(*person_conds, ExposedPerson.age_group.in_(CHILD_AGE_GROUPS))) or 0
-    return ages, genders, children_inquiries, cross
-
-
 def _count(conds) -> _Counts:
     by_county, by_sector, by_channel, by_urgency = _single_valued(conds)
-    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), *_persons(conds))
+    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), series.count_persons(conds))
 
 
 def _timeline(f: Filters) -> tuple[str, list[tuple[str, int, int | None]]]:
@@ -360,8 +338,8 @@ def _category_tables(c: _Counts) -> list[Table]:
                note="Ett ärende kan gälla flera frågor."),
         _table("exposure", "Utsatthet", tx.EXPOSURE_TYPES, kind("exposure_types", {}), None,
                note="Ett ärende kan ha flera slag av utsatthet."),
-        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, c.ages, persons, unit="Personer"),
-        _table("gender", "Utsatta personer: kön", tx.GENDERS, c.genders, persons, unit="Personer"),
+        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, c.people.ages, persons, unit="Personer"),
+        _table("gender", "Utsatta personer: kön", tx.GENDERS, c.people.genders, persons, unit="Personer"),
         _table("perpetrator", "Förövarens relation", tx.PERPETRATOR_RELATIONS,
                kind("perpetrator_relations", {}), None, note="Ett ärende kan ha flera förövare."),
         _table("urgency", "Hur brådskande", {k: v.split(" – ")[0] for k, v in tx.URGENCIES.items()},
@@ -403,25 +381,25 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     follow_up_due, follow_up_on_time = _follow_up(conds)
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
               series.centre_compare_table(c.by_county, with_centre),
-              series.persons_table(series.persons_per_inquiry(conds), total),
-              series.composition_table(series.compositions(conds), total),
-              series.gender_age_table(c.cross, c.persons),
+              series.persons_table(c.people.per_inquiry, total),
+              series.composition_table(c.people.compositions, total),
+              series.gender_age_table(c.people.cross, c.persons),
               *_category_tables(c),
-              series.perpetrator_person_table(*series.perpetrators_per_person(conds)),
+              series.perpetrator_person_table(c.people.relations, c.people.no_relation),
               series.outcome_table(c.by_kind.get("outcomes", {})),
               series.centre_referral_table(series.referrals_per_centre(conds), series.unnamed_centre_referrals(conds)),
               _open_age_table(conds, now)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
-        children_share=round(100 * c.children_inquiries / total, 1) if total else None,
-        children_inquiries=c.children_inquiries,
+        children_share=round(100 * c.people.children_inquiries / total, 1) if total else None,
+        children_inquiries=c.people.children_inquiries,
         median_duration_seconds=_median_duration(conds),
         follow_up_due=follow_up_due, follow_up_on_time=follow_up_on_time,
         referrals_to_centres=c.by_kind.get("referrals", {}).get("resource_centre", 0),
         from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
         counties_without_centre=[tx.COUNTY_LABELS[code] for code in without],
         granularity=granularity, timeline=timeline, tables=tables,
-        mentioned_persons=series.mentioned_persons(conds),
+        mentioned_persons=c.people.mentioned,
     )
 
 

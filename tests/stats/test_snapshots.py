@@ -160,3 +160,16 @@ def test_report_and_snapshots_are_for_coordinators(app, client, login_as, seeded
     login_as(role)
     assert client.get("/statistik/rapport.pdf", query_string=Q1_2025).status_code == status
     assert client.get(f"/statistik/kvartal/{snapshot_id}").status_code == status
+
+
+def test_the_page_counts_anew_after_an_edit(app, client, login_as, seeded):
+    """Figures kept between requests (stats/cache.py) never outlive a change to an inquiry."""
+    login_as("coordinator")
+    row = "<th scope=\"row\">{}</th><td class=\"num\">{}</td>"
+    html = client.get("/statistik", query_string=Q1_2025).get_data(as_text=True)
+    assert row.format("Stockholms län", 12) in html and row.format("Gotlands län", 3) in html
+    _move_stockholm_to_gotland(app, seeded)
+    html = client.get("/statistik", query_string=Q1_2025).get_data(as_text=True)
+    assert row.format("Stockholms län", 11) in html and row.format("Gotlands län", 4) in html
+    report = client.get("/statistik/rapport", query_string=Q1_2025).get_data(as_text=True)
+    assert row.format("Stockholms län", 11) in report
