@@ -176,3 +176,17 @@ def test_presets():
     assert _range({"period": "last_year"}, dt.date(2026, 1, 2)) == (
         dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert service.quarter_range(dt.date(2026, 2, 1), -1) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+
+
+@pytest.mark.parametrize("value,expected", [
+    (0, [0, 1, 2, 3, 4, 5]), (6, [0, 2, 4, 6]), (23, [0, 5, 10, 15, 20, 25]), (101, [0, 50, 100, 150]),
+    (9800, [0, 2000, 4000, 6000, 8000, 10000]),
+])
+def test_chart_axes_have_round_ticks_above_the_largest_value(value, expected):
+    from supportline.stats import charts
+
+    assert charts.ticks(value) == expected
+    svg = str(charts.horizontal("c", "Titel", [charts.Bar("Ett län", value)], "beskrivning"))
+    assert svg.count('class="chart-tick"') == len(expected)
+    if value >= 1000:
+        assert ">10\u202f000<" in svg  # tick labels in the Swedish number format
