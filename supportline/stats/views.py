@@ -12,7 +12,7 @@ from supportline.calls.hours import describe as describe_hours
 from supportline.calls.service import call_figures
 from supportline.extensions import db
 from supportline.query_args import read_int
-from supportline.stats import centres, charts, export, service
+from supportline.stats import centres, charts, export, printable, service
 from supportline.stats.cache import remember
 from supportline.stats.forms import CentreForm, FilterForm
 from supportline.stats.models import ResourceCentre
@@ -110,7 +110,8 @@ def quarterly():
         flash("Ange ett år och ett kvartal (1–4) som finns.", "error")
         return redirect(url_for("stats.quarterly"))
     first, last = service.quarter_range(dt.date(year, (quarter - 1) * 3 + 1, 1))
-    report = service.build_report(service.Filters(first, last, "custom"))
+    # A frozen quarter shows its published figures, like the printable report.
+    report, _frozen = printable.report_for(service.Filters(first, last, "custom"))
     sheets = export.sheets(report)
     return render_template("stats/quarterly.html", report=report, year=year, quarter=quarter,
                            sheets=sheets[1:], about=export.about_rows(report))

@@ -173,3 +173,14 @@ def test_the_page_counts_anew_after_an_edit(app, client, login_as, seeded):
     assert row.format("Stockholms län", 11) in html and row.format("Gotlands län", 4) in html
     report = client.get("/statistik/rapport", query_string=Q1_2025).get_data(as_text=True)
     assert row.format("Stockholms län", 11) in report
+
+
+def test_the_quarterly_summary_of_a_frozen_quarter_is_the_published_one(app, client, login_as, seeded):
+    login_as("coordinator")
+    with app.app_context():
+        snapshots.make_snapshot(None, 2025, 1, trigger="cli")
+    _move_stockholm_to_gotland(app, seeded)
+    html = client.get("/statistik/kvartalsrapport?ar=2025&kvartal=1").get_data(as_text=True)
+    assert "<th scope=\"row\">Stockholms län</th><td class=\"num\">12</td>" in html
+    html = client.get("/statistik", query_string=Q1_2025).get_data(as_text=True)
+    assert "<th scope=\"row\">Stockholms län</th><td class=\"num\">11</td>" in html  # the live page counts now
