@@ -76,15 +76,6 @@ def _centres(ids: list[int]) -> dict[int, dict]:
     return {row["inquiry_id"]: centre_record(row, row["seed_key"]) for row in rows}
 
 
-def person_label(person: dict) -> str:
-    """A person in words: "13–15 år, Flicka/kvinna (förälder, syskon)", "omnämnd" for one only mentioned."""
-    text = f"{tx.AGE_GROUPS.get(person['age_group'])}, {tx.GENDERS.get(person['gender'])}"
-    if person.get("role") == "mentioned":
-        text += ", omnämnd"
-    relations = [tx.PERPETRATOR_RELATIONS.get(r, r).lower() for r in person.get("perpetrator_relations") or []]
-    return text + (f" (förövare: {', '.join(relations)})" if relations else "")
-
-
 def _labels(record: dict) -> dict:
     county = tx.COUNTIES.get(record.get("county_code") or "")
     municipality = tx.municipalities().get(record.get("municipality_code") or "")
@@ -97,7 +88,7 @@ def _labels(record: dict) -> dict:
         "urgency": tx.URGENCIES.get(record["urgency"]),
         "status": tx.STATUSES.get(record["status"]),
         **{kind: [labels.get(code, code) for code in record.get(kind) or []] for kind, labels in tx.CODE_KINDS.items()},
-        "exposed_persons": [person_label(p) for p in record.get("exposed_persons") or []],
+        "exposed_persons": [tx.person_label(p) for p in record.get("exposed_persons") or []],
         "resource_centre": (record.get("resource_centre") or {}).get("name"),
         "composition": tx.COMPOSITIONS[case_composition(record.get("exposed_persons") or [])],
     }

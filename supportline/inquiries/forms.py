@@ -32,6 +32,31 @@ def municipality_choices() -> list[SelectChoice]:
         SelectChoice(m.code, m.name, optgroup=tx.COUNTY_LABELS[m.county_code]) for m in ms]
 
 
+def centre_choices(centres, county_code: str | None) -> list[SelectChoice]:
+    """The directory's centres for the outcomes, by name: first those of the chosen county and
+    those elsewhere that serve one of its municipalities, then the others by county."""
+    known = tx.municipalities()
+
+    def serves(centre) -> bool:
+        return any(known[m].county_code == county_code for m in centre.code_list if m in known)
+
+    def choice(centre, group: str) -> SelectChoice:
+        # what the form's script needs to order the list again when the county changes
+        served = sorted({known[m].county_code for m in centre.code_list if m in known})
+        attributes = {"data-county": centre.county_code, "data-serves": " ".join(served),
+                      "data-order": str(centres.index(centre)),
+                      "data-county-name": tx.COUNTY_LABELS.get(centre.county_code, "Annat län")}
+        return SelectChoice(str(centre.id), centre.name or centre.host_organisation, optgroup=group,
+                            render_kw=attributes)
+
+    first = [c for c in centres if county_code and c.county_code == county_code]
+    first += [c for c in centres if county_code and c.county_code != county_code and serves(c)]
+    county_name = tx.COUNTY_LABELS.get(county_code or "", "")
+    return ([SelectChoice("", "Välj resurscentrum")]
+            + [choice(c, f"För {county_name}") for c in first]
+            + [choice(c, tx.COUNTY_LABELS.get(c.county_code, "Annat län")) for c in centres if c not in first])
+
+
 class CheckboxesField(SelectMultipleField):
     """A group of checkboxes (never a Ctrl-click list); rendered inside a fieldset."""
 
@@ -42,6 +67,20 @@ class CheckboxesField(SelectMultipleField):
 class PersonForm(Form):
     age_group = SelectField("Åldersgrupp", choices=_choices(tx.AGE_GROUPS, "Välj åldersgrupp"), validate_choice=False)
     gender = SelectField("Kön", choices=_choices(tx.GENDERS, "Välj kön"), validate_choice=False)
+    role = SelectField("Utsatt eller omnämnd", choices=_choices(tx.PERSON_ROLES), validate_choice=False,
+                       default="exposed")
+    perpetrator_relations = CheckboxesField("Förövarnas relation till personen",
+                                            choices=_choices(tx.PERPETRATOR_RELATIONS), validate_choice=False)
+
+    def has_values(self) -> bool:
+        """A row the handler filled in (a role alone is the default, not an entry)."""
+        return bool(self.age_group.data or self.gender.data or self.perpetrator_relations.data
+                    or self.role.data == "mentioned")
+
+    def to_raw(self) -> dict:
+        return {"age_group": self.age_group.data or None, "gender": self.gender.data or None,
+                "role": self.role.data or "exposed",
+                "perpetrator_relations": list(self.perpetrator_relations.data or [])}
 
 
 class InquiryForm(FlaskForm):
@@ -67,6 +106,8 @@ class InquiryForm(FlaskForm):
     summary = TextAreaField("Sammanfattning av frågan", render_kw={"rows": 5})
     advice = TextAreaField("Råd som gavs", render_kw={"rows": 5})
     referrals = CheckboxesField("Hänvisning", choices=_choices(tx.REFERRALS), validate_choice=False)
+    outcomes = CheckboxesField("Samtalet ledde till", choices=_choices(tx.OUTCOMES), validate_choice=False)
+    resource_centre = SelectField("Vilket resurscentrum", choices=[], validate_choice=False)
     follow_up_on = StringField("Uppföljning senast", render_kw={"type": "date"})
     status = SelectField("Status", choices=_choices(tx.STATUSES), validate_choice=False, default="open")
     assignee_id = SelectField("Ansvarig handläggare", choices=[], validate_choice=False)
@@ -82,8 +123,11 @@ class InquiryForm(FlaskForm):
     # (Spara pressed twice, or again after an error), it finds the inquiry the first send made.
     submission_key = HiddenField()
 
-    def setup(self, users) -> InquiryForm:
+    def setup(self, users, centres=()) -> InquiryForm:
         self.municipality_code.choices = municipality_choices()
+        municipality = tx.municipalities().get(self.municipality_code.data or "")
+        county = municipality.county_code if municipality else self.county_code.data
+        self.resource_centre.choices = centre_choices(centres, county)
         self.assignee_id.choices = [SelectChoice("", "Ingen särskild (den som registrerar)")] + [
             SelectChoice(str(u.id), u.display_name) for u in users]
         return self
@@ -99,11 +143,9 @@ class InquiryForm(FlaskForm):
             "channel", "received_at", "caller_type", "caller_sector", "caller_role", "caller_organisation",
             "municipality_code", "county_code", "callback_name", "callback_phone", "callback_email",
             "perpetrator_relations", "exposure_types", "question_topics", "urgency", "summary", "advice",
-            "referrals", "follow_up_on", "status", "assignee_id", "duration_seconds")}
-        raw["exposed_persons"] = [
-            {"age_group": p.age_group.data or None, "gender": p.gender.data or None}
-            for p in self.persons if p.age_group.data or p.gender.data
-        ]
+            "referrals", "outcomes", "resource_centre", "follow_up_on", "status", "assignee_id",
+            "duration_seconds")}
+        raw["exposed_persons"] = [p.form.to_raw() for p in self.persons if p.form.has_values()]
         raw["linked_articles"] = list(self.linked_articles.data or [])
         raw["confirmed_numbers"] = list(self.confirmed_numbers.data or [])
         return raw

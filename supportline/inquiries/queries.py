@@ -14,9 +14,11 @@ from supportline.audit.service import record_read
 from supportline.auth.models import User
 from supportline.dates import LOCAL_TZ, today_local
 from supportline.extensions import db
+from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.errors import InquiryNotFound
 from supportline.inquiries.models import Inquiry, InquiryCentre, TimelineEntry
 from supportline.inquiries.validation import organisation_key, phone_key
+from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.transactions import end_read
 
 
@@ -132,6 +134,17 @@ def assignable_users() -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.active.is_(True), User.role.in_(["handler", "admin"])).order_by(User.name, User.email)
     ))
+
+
+def selectable_centres() -> list[ResourceCentre]:
+    """The directory's centres an outcome may name (established or being built), by county and name."""
+    order = list(tx.COUNTY_LABELS)
+    rows = db.session.scalars(select(ResourceCentre).where(ResourceCentre.status.in_(ACTIVE_STATUSES))).all()
+    return sorted(rows, key=lambda c: (order.index(c.county_code) if c.county_code in order else 99, c.name, c.id))
+
+
+def centre_named(centre_id: int | None) -> ResourceCentre | None:
+    return db.session.get(ResourceCentre, centre_id) if centre_id else None
 
 
 def count_due_follow_ups() -> int:

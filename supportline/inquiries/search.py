@@ -126,6 +126,7 @@ class Filters:
     sector: str = ""
     topic: str = ""
     exposure: str = ""
+    outcome: str = ""
     urgency: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -136,7 +137,8 @@ class Filters:
         """Read filters from the query string; unknown values are reported, not silently ignored."""
         f = cls(q=(args.get("q") or "").strip()[:200])
         checks = {"status": tx.STATUSES, "county": tx.COUNTIES, "sector": tx.SECTORS,
-                  "topic": tx.QUESTION_TOPICS, "exposure": tx.EXPOSURE_TYPES, "urgency": tx.URGENCIES}
+                  "topic": tx.QUESTION_TOPICS, "exposure": tx.EXPOSURE_TYPES, "outcome": tx.OUTCOMES,
+                  "urgency": tx.URGENCIES}
         for name, labels in checks.items():
             value = (args.get(name) or "").strip()
             if value and value not in labels:
@@ -149,7 +151,7 @@ class Filters:
 
     def as_args(self) -> dict:
         out = {}
-        for name in ("q", "status", "handler", "county", "sector", "topic", "exposure", "urgency",
+        for name in ("q", "status", "handler", "county", "sector", "topic", "exposure", "outcome", "urgency",
                      "date_from", "date_to"):
             value = getattr(self, name)
             if value not in (None, ""):
@@ -200,13 +202,14 @@ class _Source:
 
 class _Match:
     """The filters as SQL: conditions on the inquiry's own columns, and lists it must be on
-    (a question topic, an exposure type, each search term)."""
+    (a question topic, an exposure type, an outcome, each search term)."""
 
     def __init__(self, filters: Filters):
         self.filters = filters
         self.columns = self.columns_of(Inquiry.__table__.c)
         self.lists: list[_Source] = []
-        for kind, code in (("question_topics", filters.topic), ("exposure_types", filters.exposure)):
+        for kind, code in (("question_topics", filters.topic), ("exposure_types", filters.exposure),
+                           ("outcomes", filters.outcome)):
             if code:
                 self.lists.append(_Source(InquiryCode.__table__, lambda c, kind=kind, code=code: [c.kind == kind,
                                                                                                   c.code == code]))

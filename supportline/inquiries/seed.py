@@ -14,8 +14,9 @@ from sqlalchemy import func, insert, select, text
 from supportline.extensions import db
 from supportline.inquiries import stemming
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode, InquiryTerm
+from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCentre, InquiryCode, InquiryTerm
 from supportline.inquiries.search import code_labels
+from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.transactions import end_read, write_transaction
 
 # Cases per year from the line's report (2014-03-13 to 2020), then a steady ~1,000 a year.
@@ -37,7 +38,13 @@ TOPICS = {"risk_assessment": .45, "report_of_concern": .2, "lvu": .2, "exit_ban"
           "police_report": .1, "cooperation": .2, "legislation": .12, "school": .1, "health_care": .05,
           "method": .15}
 REFERRALS = {"resource_centre": .2, "police": .15, "social_services": .3, "kvinnofridslinjen": .05,
-             "ratt_att_valja": .05, "barnahus": .05}
+             "ratt_att_valja": .05, "barnahus": .05, "ud_consular": .02, "stodlinjen_man": .01}
+# How cases are made up (the series: mostly one person, then a parent with children and siblings),
+# as the age groups of their exposed persons; composition.py reads the same shapes back.
+SHAPES = {"one_person": 72, "parent_with_children": 11, "siblings": 10, "couple": 4, "other": 3}
+CHILD_AGES = {"0-5": 20, "6-12": 40, "13-15": 25, "16-17": 15}
+# Outcomes besides those that follow from the referrals and the follow-up date.
+OUTCOME_CHANCES = {"report_of_concern": .25, "police_report": .1, "advice_only": .35}
 ROLES = {"social_services": "Socialsekreterare", "school": "Skolkurator", "preschool": "Förskollärare",
          "health": "Skolsköterska", "police": "Utredare", "prosecution": "Åklagare",
          "civil_society": "Volontär", "migration": "Handläggare", "other_authority": "Handläggare", "other": ""}
@@ -111,11 +118,59 @@ class _Plan(NamedTuple):
     years: dict[int, float]
     by_county: dict[str, list[str]]
     created_by_ids: list[int]
+    centres: dict[str, list[tuple[int, str]]]  # county -> its active centres (id, name)
+
+
+def _case_persons(rng: random.Random, gender: str, age: str) -> list[dict]:
+    """The exposed persons of one case, in a shape the series counts, then perhaps one mentioned."""
+    shape = _pick(rng, SHAPES)
+    if shape == "one_person":
+        persons = [(age, gender)]
+    elif shape == "parent_with_children":
+        persons = [("26+", "girl_woman" if rng.random() < .85 else "boy_man")] + [
+            (_pick(rng, CHILD_AGES), _pick(rng, GENDERS)) for _ in range(rng.choice([1, 1, 2, 3]))]
+    elif shape == "siblings":
+        persons = [(_pick(rng, CHILD_AGES), _pick(rng, GENDERS)) for _ in range(rng.choice([2, 2, 3]))]
+    elif shape == "couple":
+        persons = [(rng.choice(["18-20", "21-25"]), "girl_woman"), (rng.choice(["21-25", "26+"]), "boy_man")]
+    else:
+        persons = [(_pick(rng, AGE_GROUPS), _pick(rng, GENDERS)) for _ in range(rng.choice([2, 3]))]
+    rows = [{"age_group": a, "gender": g, "role": "exposed"} for a, g in persons]
+    if rng.random() < .12:  # a sibling or parent named in the call who is not exposed
+        rows.append({"age_group": _pick(rng, AGE_GROUPS), "gender": _pick(rng, GENDERS), "role": "mentioned"})
+    return rows
+
+
+def _person_relations(rng: random.Random, persons: list[dict], case: list[str]) -> None:
+    """Each exposed person's perpetrators, drawn from the case's (known for four in five)."""
+    known = [r for r in case if r != "unknown"]
+    for person in persons:
+        chosen = [r for r in known if rng.random() < .8] if person["role"] == "exposed" and rng.random() < .8 else []
+        person["perpetrator_relations"] = " ".join(sorted(chosen))
+
+
+def _outcomes(rng: random.Random, referrals: list[str], follow_up: dt.date | None,
+              centres: list[tuple[int, str]]) -> tuple[list[str], tuple[int, str] | None]:
+    """What the call led to, consistent with its referrals: the county's centre where it has one,
+    "referred elsewhere" when a referral names another place, "advice only" only without either."""
+    outcomes = [code for code, chance in OUTCOME_CHANCES.items() if code != "advice_only" and rng.random() < chance]
+    centre = None
+    if centres and ("resource_centre" in referrals or rng.random() < .08):
+        centre = rng.choice(centres)
+        outcomes.append(rng.choices(list(tx.CENTRE_OUTCOMES), [70, 10, 20])[0])
+    if set(referrals) - {"resource_centre"}:
+        outcomes.append("referred_elsewhere")
+    if follow_up is not None and rng.random() < .7:
+        outcomes.append("follow_up_booked")
+    if not outcomes or (centre is None and "referred_elsewhere" not in outcomes
+                        and rng.random() < OUTCOME_CHANCES["advice_only"]):
+        outcomes.append("advice_only")
+    return sorted(set(outcomes)), centre
 
 
 def _one(rng: random.Random, plan: _Plan, inquiry_id: int) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """One synthetic inquiry's rows: the inquiry, its persons, its codes and its search terms."""
-    now, years, by_county, created_by_ids = plan
+    now, years, by_county, created_by_ids, _centres = plan
     persons, codes, terms = [], [], []
     year = _pick(rng, years)
     start = dt.datetime(2014, 3, 13, tzinfo=dt.UTC) if year == 2014 else dt.datetime(year, 1, 1, tzinfo=dt.UTC)
@@ -150,16 +205,20 @@ def _one(rng: random.Random, plan: _Plan, inquiry_id: int) -> tuple[dict, list[d
         "duration_seconds": rng.randrange(120, 2400), "version": 1, "created_at": received,
         "updated_at": received,
     }
-    persons.append({"inquiry_id": inquiry_id, "position": 0, "age_group": age, "gender": gender})
-    for position in range(1, rng.choices([1, 2, 3], [80, 15, 5])[0]):
-        persons.append({"inquiry_id": inquiry_id, "position": position,
-                        "age_group": _pick(rng, AGE_GROUPS), "gender": _pick(rng, GENDERS)})
+    case_relations = _sample(rng, PERPETRATORS, "unknown")
+    persons = _case_persons(rng, gender, age)
+    _person_relations(rng, persons, case_relations)
+    for position, person in enumerate(persons):
+        person.update(inquiry_id=inquiry_id, position=position)
+    referrals = [r for r, p in REFERRALS.items() if rng.random() < p]
+    outcomes, centre = _outcomes(rng, referrals, follow_up, plan.centres.get(county, []))
     mine: list[tuple[str, str]] = []
-    for kind, values in (("perpetrator_relations", _sample(rng, PERPETRATORS, "unknown")),
-                         ("exposure_types", exposures), ("question_topics", topics),
-                         ("referrals", [r for r, p in REFERRALS.items() if rng.random() < p])):
+    for kind, values in (("perpetrator_relations", case_relations), ("exposure_types", exposures),
+                         ("question_topics", topics), ("referrals", referrals), ("outcomes", outcomes)):
         mine += [(kind, c) for c in values]
     codes += [{"inquiry_id": inquiry_id, "kind": kind, "code": c} for kind, c in mine]
+    inquiry["centre"] = (None if centre is None else
+                         {"inquiry_id": inquiry_id, "centre_id": centre[0], "name": centre[1], "county_code": county})
     document = "\n".join([summary, advice, ROLES[sector], organisation])
     terms += [{"term": t, "inquiry_id": inquiry_id}
               for t in _terms(document, tuple(code_labels(sector, sorted(mine))))]
@@ -194,7 +253,7 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
     for m in tx.municipalities().values():
         by_county.setdefault(m.county_code, []).append(m.code)
     postgres = db.engine.dialect.name == "postgresql"
-    plan = _Plan(now, years, by_county, created_by_ids)
+    plan = _Plan(now, years, by_county, created_by_ids, _active_centres())
     with write_transaction():
         if not postgres:
             # The term table's B-trees get random inserts; a bigger page cache for this connection
@@ -204,10 +263,14 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
         first_id = next_id
         made = 0
         while made < missing:
-            rows: dict[type, list[dict]] = {Inquiry: [], ExposedPerson: [], InquiryCode: [], InquiryTerm: []}
+            rows: dict[type, list[dict]] = {Inquiry: [], ExposedPerson: [], InquiryCode: [], InquiryTerm: [],
+                                            InquiryCentre: []}
             for _ in range(min(batch, missing - made)):
                 inquiry, persons, codes, terms = _one(rng, plan, next_id)
                 next_id += 1
+                centre = inquiry.pop("centre")
+                if centre is not None:
+                    rows[InquiryCentre].append(centre)
                 rows[Inquiry].append(inquiry)
                 rows[ExposedPerson] += persons
                 rows[InquiryCode] += codes
@@ -219,6 +282,15 @@ def seed_inquiries(n: int, created_by_ids: list[int], *, seed: int = 2026, batch
             _postgres_after_seed(first_id, next_id)
     refresh_statistics()
     return made
+
+
+def _active_centres() -> dict[str, list[tuple[int, str]]]:
+    centres: dict[str, list[tuple[int, str]]] = {}
+    for row in db.session.execute(select(ResourceCentre.id, ResourceCentre.name, ResourceCentre.host_organisation,
+                                         ResourceCentre.county_code)
+                                  .where(ResourceCentre.status.in_(ACTIVE_STATUSES)).order_by(ResourceCentre.id)):
+        centres.setdefault(row.county_code, []).append((row.id, (row.name or row.host_organisation)[:200]))
+    return centres
 
 
 def _bulk_insert(table, rows: list[dict], postgres: bool) -> None:
@@ -240,7 +312,8 @@ def refresh_statistics() -> None:
     """Give the query planner statistics for the bulk-loaded tables. Without them PostgreSQL
     guesses a handful of rows per code and picks nested loops over tens of thousands (list
     pages 3-5x slower until autovacuum gets round to it)."""
-    tables = ["inquiries", "inquiry_codes", "inquiry_exposed_persons", "inquiry_search", "inquiry_terms"]
+    tables = ["inquiries", "inquiry_codes", "inquiry_exposed_persons", "inquiry_search", "inquiry_terms",
+              "inquiry_centres"]
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(tables))

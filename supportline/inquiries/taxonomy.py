@@ -157,3 +157,15 @@ def municipalities() -> dict[str, Municipality]:
 def municipality_label(code: str | None) -> str:
     m = municipalities().get(code or "")
     return m.name if m else ""
+
+
+def person_label(person: dict, *, gender_first: bool = False) -> str:
+    """A person of a case in words: "26 år eller äldre, Flicka/kvinna (förövare: make/maka/partner)",
+    with "omnämnd" for a person only mentioned. The case page names the gender first."""
+    age = AGE_GROUPS.get(person.get("age_group") or "unknown", "")
+    gender = GENDERS.get(person.get("gender") or "unknown", "")
+    text = f"{gender}, {age}" if gender_first else f"{age}, {gender}"
+    if person.get("role") == "mentioned":
+        text += ", omnämnd"
+    relations = [PERPETRATOR_RELATIONS.get(r, r).lower() for r in person.get("perpetrator_relations") or []]
+    return text + (f" (förövare: {', '.join(relations)})" if relations else "")

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from supportline.auth import roles_required
-from supportline.inquiries import merge, service
+from supportline.inquiries import composition, merge, service
 from supportline.inquiries import taxonomy as tx
 from supportline.inquiries.forms import AssignForm, EntryForm, FollowUpForm, InquiryForm, StatusForm
 from supportline.inquiries.search import Filters, search_inquiries
@@ -32,6 +32,11 @@ def inquiry_labels():
 
 
 @bp.app_template_global()
+def case_composition(persons) -> str:
+    return composition.case_composition(persons)
+
+
+@bp.app_template_global()
 def inquiry_today() -> dt.date:
     return service.today_local()
 
@@ -43,7 +48,7 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _form(formdata=None, **data) -> InquiryForm:
     form = InquiryForm(formdata=formdata, **data) if formdata is not None else InquiryForm(**data)
-    return form.setup(service.assignable_users())
+    return form.setup(service.assignable_users(), service.selectable_centres())
 
 
 def _now_local_input() -> str:
@@ -321,8 +326,10 @@ def _display(name: str, value) -> str:
     if name == "municipality_code":
         return tx.municipality_label(value)
     if name == "exposed_persons":
-        return "; ".join(f"{tx.AGE_GROUPS.get(p.get('age_group') or 'unknown', '')}, "
-                         f"{tx.GENDERS.get(p.get('gender') or 'unknown', '')}" for p in value or [])
+        return "; ".join(tx.person_label(p) for p in value or [] if isinstance(p, dict))
+    if name == "resource_centre":
+        centre = service.centre_named(_int(value.get("id") if isinstance(value, dict) else value))
+        return centre.name if centre else "Inget"
     if name == "assignee_id":
         user = service.users_by_id([_int(value)]).get(_int(value))
         return user.display_name if user else "Ingen särskild"
@@ -337,7 +344,7 @@ def _display(name: str, value) -> str:
 def _merged_form(raw: dict, **hidden) -> InquiryForm:
     """The edit form showing these values (not what the browser sent)."""
     data = {**raw, "persons": raw.get("exposed_persons") or [{}], **hidden}
-    return InquiryForm(formdata=None, data=data).setup(service.assignable_users())
+    return InquiryForm(formdata=None, data=data).setup(service.assignable_users(), service.selectable_centres())
 
 
 def _conflict_page(raw: dict, current, since: int, names: list[str], taken=(), status=409, error=None):

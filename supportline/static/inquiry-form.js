@@ -49,7 +49,38 @@
   if (municipality && county) {
     municipality.addEventListener("change", function () {
       if (municipality.value) { county.value = municipality.value.substring(0, 2); }
+      orderCentres();
     });
+    county.addEventListener("change", orderCentres);
+  }
+
+  // --- the resource centres of the outcomes: those for the chosen county first, as the server
+  // orders them when it shows the form. Each option knows its own county and the counties it serves.
+  function orderCentres() {
+    var select = form.querySelector("select[name=resource_centre]");
+    if (!select || !county) { return; }
+    var code = county.value;
+    var name = county.selectedIndex > 0 ? county.options[county.selectedIndex].text : "";
+    var options = [].slice.call(select.querySelectorAll("option[data-county]")).sort(function (a, b) {
+      return parseInt(a.dataset.order, 10) - parseInt(b.dataset.order, 10);
+    });
+    var chosen = select.value;
+    var groups = [];
+    function groupFor(label) {
+      var found = groups.filter(function (g) { return g.label === label; })[0];
+      if (!found) { found = document.createElement("optgroup"); found.label = label; groups.push(found); }
+      return found;
+    }
+    function serves(option) { return (option.dataset.serves || "").split(" ").indexOf(code) !== -1; }
+    var first = !code ? [] : options.filter(function (o) { return o.dataset.county === code; })
+      .concat(options.filter(function (o) { return o.dataset.county !== code && serves(o); }));
+    first.forEach(function (o) { groupFor("För " + name).appendChild(o); });
+    options.forEach(function (o) {
+      if (first.indexOf(o) === -1) { groupFor(o.dataset.countyName).appendChild(o); }
+    });
+    select.querySelectorAll("optgroup").forEach(function (g) { g.parentNode.removeChild(g); });
+    groups.forEach(function (g) { select.appendChild(g); });
+    select.value = chosen;
   }
 
   // --- Enter in a one-line field saves nothing: the browser would press the form's first
@@ -73,14 +104,20 @@
       var last = rows[rows.length - 1];
       var index = rows.length;
       var row = last.cloneNode(true);
+      var prefix = "persons-" + index + "-";
       row.querySelector(".person-number").textContent = "Person " + (index + 1);
-      row.querySelectorAll("select").forEach(function (select) {
-        select.id = select.name = "persons-" + index + "-" + select.name.split("-")[2];
-        select.selectedIndex = 0;
+      row.querySelectorAll("select, input, ul").forEach(function (el) {
+        if (el.id) { el.id = el.id.replace(/^persons-\d+-/, prefix); }
+        if (el.name) { el.name = el.name.replace(/^persons-\d+-/, prefix); }
+        if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+        if (el.type === "checkbox") { el.checked = false; }
       });
       row.querySelectorAll("label").forEach(function (label) {
-        label.htmlFor = "persons-" + index + "-" + label.htmlFor.split("-")[2];
-        label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+        label.htmlFor = label.htmlFor.replace(/^persons-\d+-/, prefix);
+        label.textContent = label.textContent.replace(/person \d+$/, "person " + (index + 1));
+      });
+      row.querySelectorAll("legend").forEach(function (legend) {
+        legend.textContent = legend.textContent.replace(/person \d+$/, "person " + (index + 1));
       });
       last.parentNode.insertBefore(row, last.nextSibling);
       row.querySelector("select").focus();
