@@ -63,7 +63,7 @@ run-sending: install
 	@echo "Den sändande installationen körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl-C)"
 	@$(SENDER_ENV) $(SL) run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need (Chromium, nginx, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
+## make test: install what the tests need (Chromium, nginx, pango, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
 test: install test-tools postgres redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory audit-code
@@ -77,6 +77,10 @@ test-tools:
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
 		echo "Installing Debian's nginx for the reverse-proxy tests (deploy/nginx.conf)"; \
 		$(SUDO) apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+	@{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p; } | grep -q libpangoft2-1.0 || { \
+		echo "Installing Debian's pango for the PDF report (WeasyPrint)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 \
+			libpangoft2-1.0-0 >/dev/null; }
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-package-lock --no-audit --no-fund --loglevel=error
 
 # The tests need the PostgreSQL server at 127.0.0.1:5432; start the local cluster if it is down,

@@ -20,6 +20,8 @@ STAFF_PAGES = {
     "/statistik": {"coordinator"},
     "/oversikt": {"coordinator"},
     "/statistik/kvartalsrapport": {"coordinator"},
+    "/statistik/rapport": {"coordinator"},
+    "/statistik/kvartal": {"coordinator"},
     # access review and data subject requests (tests/privacy/)
     "/admin/logg/": {"coordinator"},
     "/admin/logg/granskning": {"coordinator"},
@@ -60,6 +62,9 @@ RULES_TESTED_ELSEWHERE = {
     "/kunskap/forslag": "tests/kb/test_handler_integration.py (handlers and coordinators)",
     "/admin/overlamning/": "test_handover_page_is_for_coordinators",
     "/statistik/export": "tests/stats/test_views.py::test_statistics_pages_are_for_coordinators_and_admins",
+    "/statistik/rapport.pdf": "tests/stats/test_snapshots.py::test_report_and_snapshots_are_for_coordinators",
+    "/statistik/kvartal/<int:snapshot_id>": "tests/stats/test_snapshots.py::test_report_and_snapshots_are_for_"
+                                            "coordinators",
     "/statistik/static/<path:filename>": "the statistics pages' stylesheet and the referral hint's script (static)",
     "/metrics": "tests/test_observability.py (loopback only, or a bearer token)",
     "/fraga/<code>": "tests/questions/test_ask.py (public to whoever holds the link; 404 otherwise)",

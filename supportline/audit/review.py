@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "article.create": "Artikel skapad",
     "article.update": "Artikel ändrad",
     "stats.export": "Statistik exporterad",
+    "stats.snapshot": "Kvartalsstatistik frusen",
+    "stats.report_pdf": "Statistikrapport som PDF",
     "resource_centre.create": "Resurscentrum tillagt",
     "resource_centre.update": "Resurscentrum ändrat",
     "resource_centre.seed": "Resurscentrum inlästa",

@@ -63,6 +63,13 @@ def retention() -> None:
     run(trigger="clock")
 
 
+def statistics_snapshot() -> None:
+    """Freeze the figures of the quarter that last ended; a no-op once it is frozen."""
+    from supportline.stats.snapshots import freeze_last_quarter
+
+    freeze_last_quarter()
+
+
 JOBS: list[Job] = [
     # Every few minutes rather than once a night: the ledger, not the trigger, decides
     # what is due, so a run missed while the clock was down happens as soon as it is up.
@@ -72,4 +79,8 @@ JOBS: list[Job] = [
     Job("follow-up-reminders", "Påminnelser om uppföljning", follow_up_reminders, "cron", {"hour": 7, "minute": 0}),
     # Daily; a missed night is caught up by the next, as the rules compare dates, not runs.
     Job("retention", "Gallring", retention, "cron", {"hour": 2, "minute": 30}),
+    # Daily and at start rather than on the first of each quarter: the table, not the trigger,
+    # says whether the quarter is frozen, so a clock that was down on the day catches up.
+    Job("statistics-snapshot", "Frys kvartalets statistik", statistics_snapshot, "cron", {"hour": 1, "minute": 10},
+        run_at_start=True),
 ]

@@ -19,6 +19,9 @@ class Inquiry(Base):
         # the list page: newest first, usually with one filter
         Index("ix_inquiries_received_at_id", "received_at", "id"),
         Index("ix_inquiries_assignee_follow_up", "assignee_id", "follow_up_on"),
+        # The latest change, read by the statistics (stats/cache.py) on every page to tell whether
+        # the figures counted earlier still hold: one step down this index instead of a scan.
+        Index("ix_inquiries_updated_at", "updated_at"),
         # A filter's matching ids straight from the index: PostgreSQL counts a filter combined with a
         # search or a topic by an index-only scan instead of visiting every matching row.
         *(Index(f"ix_inquiries_{column}_id", column, "id")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from supportline.swedish import antal
+from supportline.swedish import antal, tal
 
 stats_cli = click.Group("stats", help="Statistik och export för rapporterna.")
 
@@ -42,6 +42,33 @@ def stats_export(date_from, date_to, fmt, county, sector, out):
                f"({len(data)} byte).")
 
 
+@stats_cli.command("snapshot")
+@click.option("--year", type=int, default=None, help="År (standard: det senast avslutade kvartalets).")
+@click.option("--quarter", type=click.IntRange(1, 4), default=None, help="Kvartal 1–4.")
+@click.option("--rerun", is_flag=True, help="Räkna om ett fryst kvartal och spara en ny version om något skiljer.")
+@with_appcontext
+def stats_snapshot(year, quarter, rerun):
+    """Frys ett avslutat kvartals statistik (en gång); --rerun visar skillnaden mot den frysta."""
+    from supportline.stats.snapshots import SnapshotError, last_ended_quarter, make_snapshot
+
+    if (year is None) != (quarter is None):
+        raise click.ClickException("Ange både --year och --quarter, eller ingen av dem.")
+    if year is None:
+        year, quarter = last_ended_quarter()
+    try:
+        outcome = make_snapshot(None, year, quarter, trigger="cli", rerun=rerun)
+    except SnapshotError as exc:
+        raise click.ClickException(str(exc)) from None
+    snap = outcome.snapshot
+    if outcome.created:
+        click.echo(f"{snap.label}: version {snap.version} sparad ({antal(snap.total, 'ärende', 'ärenden')}).")
+    else:
+        click.echo(f"{snap.label} är redan fryst (version {snap.version})"
+                   + (": inga skillnader när kvartalet räknas om." if rerun else "."))
+    for change in outcome.changes:
+        click.echo(f"  {change.table} – {change.row}: {tal(change.before)} → {tal(change.after)}")
+
+
 @stats_cli.command("seed-centres")
 @with_appcontext
 def stats_seed_centres():
@@ -55,7 +82,7 @@ def stats_seed_centres():
 
 
 def init_app(app) -> None:
-    from supportline.stats import views
+    from supportline.stats import report_views, views  # noqa: F401 - report_views adds its routes to views.bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)

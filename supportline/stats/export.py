@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from supportline.dates import LOCAL_TZ
 from supportline.excel_csv import ExcelCsvWriter
 from supportline.stats.population import POPULATION_SOURCE, POPULATION_VERIFIED
+from supportline.stats.series import PREVALENCE_CAVEAT
 from supportline.stats.service import Report, Table
 from supportline.stats.suppression import RULE_TEXT, SMALL, suppress
+from supportline.swedish import NONE, tal
 
 FORMATS = ("csv", "xlsx")
 
@@ -27,20 +29,25 @@ class Sheet:
     note: str = ""
 
 
-def _share(count: int, total: int, hidden: bool) -> str:
+def _share(count: int, total: int, hidden: bool) -> float | str:
     if hidden or not total:
-        return "–"
-    return f"{100 * count / total:.1f}".replace(".", ",")
+        return NONE
+    return round(100 * count / total, 1)
 
 
-def _rate(rate: float | None, hidden: bool) -> str:
+def _rate(rate: float | None, hidden: bool) -> float | str:
     if hidden or rate is None:
-        return "–"
-    return f"{rate:.1f}".replace(".", ",")
+        return NONE
+    return rate
 
 
-def _small(n: int) -> str:
-    return SMALL if 1 <= n <= 4 else str(n)
+def _small(n: int) -> int | str:
+    return SMALL if 1 <= n <= 4 else n
+
+
+def _number(shown: str | None):
+    """A suppressed cell back as a number when it is one ("<5" and "x" stay text)."""
+    return int(shown) if isinstance(shown, str) and shown.isdigit() else shown
 
 
 def table_sheet(table: Table, name: str) -> Sheet:
@@ -55,7 +62,7 @@ def table_sheet(table: Table, name: str) -> Sheet:
         header.append(table.extra_header)
     rows = []
     for row, shown, hidden in zip(table.rows, s.cells, s.hidden, strict=True):
-        line = [row.label, shown]
+        line = [row.label, _number(shown)]
         if table.total is not None:
             line.append(_share(row.count, table.total, hidden or s.total != str(table.total)))
         if table.has_rate:
@@ -64,7 +71,7 @@ def table_sheet(table: Table, name: str) -> Sheet:
             line.append(row.extra)
         rows.append(line)
     if table.total is not None:
-        rows.append(["Totalt", s.total] + [""] * (len(header) - 2))
+        rows.append(["Totalt", _number(s.total)] + [""] * (len(header) - 2))
     return Sheet(name, table.title, header, rows, table.note)
 
 
@@ -72,14 +79,14 @@ def timeline_sheet(report: Report) -> Sheet:
     label = "Månad" if report.granularity == "month" else "År"
     now = suppress([n for _l, n, _e in report.timeline], report.total)
     header = [label, "Ärenden"]
-    columns = [now.cells]
-    totals = [now.total]
+    columns = [[_number(c) for c in now.cells]]
+    totals = [_number(now.total)]
     if report.timeline and report.timeline[0][2] is not None:
         earlier_counts = [e or 0 for _l, _n, e in report.timeline]
         earlier = suppress(earlier_counts, sum(earlier_counts))
         header.append("Ärenden samma månad ett år tidigare")
-        columns.append(earlier.cells)
-        totals.append(earlier.total)
+        columns.append([_number(c) for c in earlier.cells])
+        totals.append(_number(earlier.total))
     rows = [[lab, *[col[i] for col in columns]] for i, (lab, _n, _e) in enumerate(report.timeline)]
     rows.append(["Totalt", *totals])
     return Sheet("Per månad" if report.granularity == "month" else "Per år",
@@ -89,42 +96,40 @@ def timeline_sheet(report: Report) -> Sheet:
 def summary_sheet(report: Report) -> Sheet:
     children_hidden = (1 <= report.children_inquiries <= 4
                        or 1 <= report.total - report.children_inquiries <= 4)
-    minutes = (f"{report.median_duration_seconds / 60:.1f}".replace(".", ",")
-               if report.median_duration_seconds is not None else "–")
+    minutes = (round(report.median_duration_seconds / 60, 1)
+               if report.median_duration_seconds is not None else NONE)
     follow_hidden = (1 <= report.follow_up_on_time <= 4
                      or 1 <= report.follow_up_due - report.follow_up_on_time <= 4)
     rows = [
         ["Antal ärenden", _small(report.total)],
         ["Antal utsatta personer", _small(report.persons)],
+        ["Personer som bara nämns", _small(report.mentioned_persons)],
         ["Andel ärenden som rör barn (under 18 år), %",
-         "–" if children_hidden or report.children_share is None else
-         f"{report.children_share:.1f}".replace(".", ",")],
+         NONE if children_hidden or report.children_share is None else report.children_share],
         ["Samtalstid, median (minuter)", minutes],
         ["Ärenden med uppföljningsdatum", _small(report.follow_up_due)],
         ["Andel uppföljda i tid, %",
-         "–" if follow_hidden or report.follow_up_share is None else
-         f"{report.follow_up_share:.1f}".replace(".", ",")],
+         NONE if follow_hidden or report.follow_up_share is None else report.follow_up_share],
         ["Hänvisningar till regionalt resurscentrum", _small(report.referrals_to_centres)],
         ["Ärenden från län utan regionalt resurscentrum", _small(report.from_counties_without_centre)],
-        ["Län utan regionalt resurscentrum", ", ".join(report.counties_without_centre) or "–"],
+        ["Län utan regionalt resurscentrum", ", ".join(report.counties_without_centre) or NONE],
         *written_rows(report.written),
     ]
     return Sheet("Sammanfattning", "Sammanfattning", ["Uppgift", "Värde"], rows)
 
 
-def written_rows(w) -> list[list[str]]:
+def written_rows(w) -> list[list]:
     """The written questions' key figures. A share is left out when the questions inside or
     outside the target are 1–4, and the median answer time when 1–4 questions were answered
     (a single question's answer time would show)."""
     share_hidden = 1 <= w.within_target <= 4 or 1 <= w.decided - w.within_target <= 4
-    hours = (f"{w.median_answer_seconds / 3600:.1f}".replace(".", ",")
-             if w.median_answer_seconds is not None and not 1 <= w.answered <= 4 else "–")
+    hours = (round(w.median_answer_seconds / 3600, 1)
+             if w.median_answer_seconds is not None and not 1 <= w.answered <= 4 else NONE)
     return [
         ["Skriftliga frågor", _small(w.questions)],
         ["Besvarade skriftliga frågor", _small(w.answered)],
         [f"Andel besvarade inom svarstiden ({w.target_days} öppetdagar), %",
-         "–" if share_hidden or w.within_target_share is None else
-         f"{w.within_target_share:.1f}".replace(".", ",")],
+         NONE if share_hidden or w.within_target_share is None else w.within_target_share],
         ["Svarstid för skriftliga frågor, median (öppettimmar)", hours],
         ["Obesvarade skriftliga frågor efter svarstiden", _small(w.overdue)],
     ]
@@ -147,17 +152,25 @@ def about_rows(report: Report) -> list[list[str]]:
                               "skrevs; svarstiden räknas i stödtelefonens öppettid. Svarstiden är "
                               f"{report.written.target_days} hela öppetdagar efter att frågan kom. Andelen inom "
                               "svarstiden räknas på besvarade frågor och obesvarade vars svarstid har gått ut."],
+        ["Län och folkmängd", PREVALENCE_CAVEAT],
     ]
 
 
 def sheets(report: Report) -> list[Sheet]:
-    names = {"county": "Län", "sector": "Verksamhet", "channel": "Kanal", "topic": "Frågor", "exposure": "Utsatthet",
-             "age": "Ålder", "gender": "Kön", "perpetrator": "Förövare", "urgency": "Brådskande",
-             "referral": "Hänvisning", "open_age": "Öppna ärenden", "written_sector": "Skriftliga frågor, verksamhet",
-             "written_county": "Skriftliga frågor, län"}
+    names = {"county": "Län", "centre_compare": "Län med och utan centrum",
+             "persons_per_inquiry": "Personer per ärende", "composition": "Sammansättning",
+             "gender_age": "Kön och ålder", "sector": "Verksamhet",
+             "channel": "Kanal", "topic": "Frågor", "exposure": "Utsatthet",
+             "age": "Ålder", "gender": "Kön", "perpetrator": "Förövare",
+             "perpetrator_person": "Förövare per person", "outcome": "Utfall", "urgency": "Brådskande",
+             "referral": "Hänvisning", "referral_centre": "Per resurscentrum", "open_age": "Öppna ärenden",
+             "written_sector": "Skriftliga frågor, verksamhet", "written_county": "Skriftliga frågor, län"}
     result = [Sheet("Om filen", "Om filen", ["Uppgift", "Värde"], about_rows(report)), summary_sheet(report),
               timeline_sheet(report)]
-    result += [table_sheet(report.table(key), name) for key, name in names.items()]
+    # A frozen quarter has no open-case ages (they depend on the day), and an older snapshot may
+    # lack a table added since: what the report has is what the file shows.
+    present = {t.key for t in report.tables}
+    result += [table_sheet(report.table(key), name) for key, name in names.items() if key in present]
     return result
 
 
@@ -191,7 +204,7 @@ def to_xlsx(report: Report) -> bytes:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([_cell_value(v) for v in row])
+            ws.append([_cell(ws, v) for v in row])
         if sheet.name != "Om filen":
             ws.append([])
             ws.append([RULE_TEXT])
@@ -200,11 +213,28 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _cell_value(value):
-    """Counts as numbers (so Excel can sum them); "<5", "x" and labels as text."""
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value
+# Excel shows these with the reader's separators: "12 345" and "71,2" in a Swedish Excel.
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0"
+
+
+def _cell(ws, value):
+    """Numbers as numbers with a number format (so Excel can sum them); "<5", "x" and labels as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    cell = WriteOnlyCell(ws, value)
+    cell.number_format = INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
+    return cell
+
+
+def csv_value(value) -> str:
+    """A CSV cell: numbers with a decimal comma and no thousands separator, which Swedish Excel
+    reads as numbers."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return tal(value, grouped=False)
+    return "" if value is None else str(value)
 
 
 def to_csv_zip(report: Report) -> bytes:
@@ -224,7 +254,7 @@ def to_csv_zip(report: Report) -> bytes:
             writer.writerow(["Röjandeskydd", RULE_TEXT])
             writer.writerow([])
             writer.writerow(sheet.header)
-            writer.writerows(sheet.rows)
+            writer.writerows([csv_value(v) for v in row] for row in sheet.rows)
             zf.writestr(f"{index:02d}-{_slug(sheet.name)}.csv", "\ufeff" + buf.getvalue())
     return out.getvalue()
 

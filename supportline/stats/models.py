@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supportline.db import Base, UTCDateTime, utcnow
@@ -66,3 +66,29 @@ class ResourceCentre(Base):
     @property
     def code_list(self) -> list[str]:
         return self.municipality_codes.split()
+
+
+class StatisticsSnapshot(Base):
+    """A quarter's figures frozen when the quarter ended: the published numbers, which do not
+    change when inquiries are edited or anonymised later. A re-run that finds different
+    figures adds the next version beside it; the first stays as it was published."""
+
+    __tablename__ = "statistics_snapshots"
+    __table_args__ = (UniqueConstraint("year", "quarter", "version", name="uq_statistics_snapshots_quarter_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    trigger: Mapped[str] = mapped_column(String(10))  # clock, cli or web
+    total: Mapped[int] = mapped_column(Integer)
+    # The report as it was: key figures and every table, rows with code, label and count.
+    data: Mapped[dict] = mapped_column(JSON)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} kvartal {self.quarter}"

@@ -16,9 +16,11 @@ from sqlalchemy import case, func, select
 from supportline.dates import local_midnight_utc, today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import ExposedPerson, Inquiry, InquiryCode
+from supportline.inquiries.models import Inquiry, InquiryCode
+from supportline.stats import series
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
+from supportline.stats.tables import Row, Table
 from supportline.stats.written import WrittenFigures, written_figures
 
 PRESETS = {
@@ -148,33 +150,6 @@ def _parse_day(value, name: str, label: str, errors: dict, today: dt.date) -> dt
 # --- tables ---------------------------------------------------------------------------------
 
 @dataclass
-class Row:
-    code: str
-    label: str
-    count: int
-    rate: float | None = None  # per 100,000 inhabitants (county table)
-    extra: str = ""  # e.g. the county's resource-centre status
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    rows: list[Row]
-    # The number the rows add up to when each inquiry (or person) is in exactly one row;
-    # None for multi-valued codes (an inquiry can have several topics). Suppression needs it.
-    total: int | None = None
-    unit: str = "Ärenden"
-    note: str = ""
-    has_rate: bool = False
-    extra_header: str = ""
-
-    @property
-    def max_count(self) -> int:
-        return max((r.count for r in self.rows), default=0)
-
-
-@dataclass
 class Report:
     filters: Filters
     generated_at: dt.datetime
@@ -192,6 +167,7 @@ class Report:
     timeline: list[tuple[str, int, int | None]]  # (label, count, count a year earlier)
     tables: list[Table] = field(default_factory=list)
     written: WrittenFigures = field(default_factory=WrittenFigures)
+    mentioned_persons: int = 0  # persons only mentioned in the cases, not counted as their persons
 
     @property
     def follow_up_share(self) -> float | None:
@@ -287,9 +263,7 @@ class _Counts:
     by_channel: dict
     by_urgency: dict
     by_kind: dict[str, dict[str, int]]  # multi-valued codes: kind -> code -> inquiries
-    ages: dict
-    genders: dict
-    children_inquiries: int
+    people: series.PersonCounts
 
     @property
     def total(self) -> int:
@@ -297,7 +271,7 @@ class _Counts:
 
     @property
     def persons(self) -> int:
-        return sum(self.ages.values())
+        return self.people.persons
 
 
 def _single_valued(conds) -> list[dict]:
@@ -326,26 +300,9 @@ def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
     return by_kind
 
 
-def _persons(conds) -> tuple[dict, dict, int]:
-    """Exposed persons per age group and per gender, and the inquiries about at least one child.
-    Persons only mentioned in a case are not its persons."""
-    person_conds = [ExposedPerson.inquiry_id.in_(select(Inquiry.id).where(*conds)), ExposedPerson.role == "exposed"]
-    ages: dict[str, int] = {}
-    genders: dict[str, int] = {}
-    for age, gender, n in db.session.execute(
-            select(ExposedPerson.age_group, ExposedPerson.gender, func.count()).where(*person_conds)
-            .group_by(ExposedPerson.age_group, ExposedPerson.gender)).all():
-        ages[age] = ages.get(age, 0) + n
-        genders[gender] = genders.get(gender, 0) + n
-    children_inquiries = db.session.scalar(
-        select(func.count(func.distinct(ExposedPerson.inquiry_id)))
-        .where(*person_conds, ExposedPerson.age_group.in_(CHILD_AGE_GROUPS))) or 0
-    return ages, genders, children_inquiries
-
-
 def _count(conds) -> _Counts:
     by_county, by_sector, by_channel, by_urgency = _single_valued(conds)
-    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), *_persons(conds))
+    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), series.count_persons(conds))
 
 
 def _timeline(f: Filters) -> tuple[str, list[tuple[str, int, int | None]]]:
@@ -371,7 +328,7 @@ def _county_table(by_county: dict, with_centre: set[str], total: int) -> Table:
     if unknown_county:
         rows.append(Row("", MISSING, unknown_county, None, ""))
     return Table("county", "Ärenden per län", rows, total, has_rate=True, extra_header="Regionalt resurscentrum",
-                 note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023.")
+                 note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023. " + series.PREVALENCE_CAVEAT)
 
 
 def _category_tables(c: _Counts) -> list[Table]:
@@ -383,8 +340,8 @@ def _category_tables(c: _Counts) -> list[Table]:
                note="Ett ärende kan gälla flera frågor."),
         _table("exposure", "Utsatthet", tx.EXPOSURE_TYPES, kind("exposure_types", {}), None,
                note="Ett ärende kan ha flera slag av utsatthet."),
-        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, c.ages, persons, unit="Personer"),
-        _table("gender", "Utsatta personer: kön", tx.GENDERS, c.genders, persons, unit="Personer"),
+        _table("age", "Utsatta personer: åldersgrupp", tx.AGE_GROUPS, c.people.ages, persons, unit="Personer"),
+        _table("gender", "Utsatta personer: kön", tx.GENDERS, c.people.genders, persons, unit="Personer"),
         _table("perpetrator", "Förövarens relation", tx.PERPETRATOR_RELATIONS,
                kind("perpetrator_relations", {}), None, note="Ett ärende kan ha flera förövare."),
         _table("urgency", "Hur brådskande", {k: v.split(" – ")[0] for k, v in tx.URGENCIES.items()},
@@ -426,17 +383,26 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     follow_up_due, follow_up_on_time = _follow_up(conds)
     written = written_figures(conds, now)
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
-              *_category_tables(c), _open_age_table(conds, now), *_written_tables(written)]
+              series.centre_compare_table(c.by_county, with_centre),
+              series.persons_table(c.people.per_inquiry, total),
+              series.composition_table(c.people.compositions, total),
+              series.gender_age_table(c.people.cross, c.persons),
+              *_category_tables(c),
+              series.perpetrator_person_table(c.people.relations, c.people.no_relation),
+              series.outcome_table(c.by_kind.get("outcomes", {})),
+              series.centre_referral_table(series.referrals_per_centre(conds), series.unnamed_centre_referrals(conds)),
+              _open_age_table(conds, now), *_written_tables(written)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
-        children_share=round(100 * c.children_inquiries / total, 1) if total else None,
-        children_inquiries=c.children_inquiries,
+        children_share=round(100 * c.people.children_inquiries / total, 1) if total else None,
+        children_inquiries=c.people.children_inquiries,
         median_duration_seconds=_median_duration(conds),
         follow_up_due=follow_up_due, follow_up_on_time=follow_up_on_time,
         referrals_to_centres=c.by_kind.get("referrals", {}).get("resource_centre", 0),
         from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
         counties_without_centre=[tx.COUNTY_LABELS[code] for code in without],
         granularity=granularity, timeline=timeline, tables=tables, written=written,
+        mentioned_persons=c.people.mentioned,
     )
 
 

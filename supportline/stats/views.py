@@ -12,7 +12,8 @@ from supportline.calls.service import call_figures
 from supportline.extensions import db
 from supportline.hours import service as hours
 from supportline.query_args import read_int
-from supportline.stats import centres, charts, export, service
+from supportline.stats import centres, charts, export, printable, service
+from supportline.stats.cache import remember
 from supportline.stats.forms import CentreForm, FilterForm
 from supportline.stats.models import ResourceCentre
 from supportline.stats.population import POPULATION_SOURCE, POPULATION_VERIFIED
@@ -33,6 +34,11 @@ def _filters_or_errors(form: FilterForm):
         for name, message in exc.errors.items():
             getattr(form, {"from": "date_from", "to": "date_to"}.get(name, name)).errors = [message]
         return None, exc.errors
+
+
+def cached_report(filters: service.Filters) -> service.Report:
+    """The figures for the filters, counted once while the data is unchanged (stats/cache.py)."""
+    return remember("report", (filters,), lambda: service.build_report(filters))
 
 
 def _chart_context(report: service.Report) -> dict:
@@ -60,7 +66,7 @@ def index():
         return render_template("stats/index.html", form=form, report=None, errors=errors), 400
     if not request.args.get("from"):
         form.date_from.data, form.date_to.data = filters.date_from.isoformat(), filters.date_to.isoformat()
-    report = service.build_report(filters)
+    report = cached_report(filters)
     return render_template("stats/index.html", form=form, report=report, errors={}, charts=_chart_context(report),
                            population_source=POPULATION_SOURCE, population_verified=POPULATION_VERIFIED,
                            **_calls_context(filters))
@@ -103,7 +109,8 @@ def quarterly():
         flash("Ange ett år och ett kvartal (1–4) som finns.", "error")
         return redirect(url_for("stats.quarterly"))
     first, last = service.quarter_range(dt.date(year, (quarter - 1) * 3 + 1, 1))
-    report = service.build_report(service.Filters(first, last, "custom"))
+    # A frozen quarter shows its published figures, like the printable report.
+    report, _frozen = printable.report_for(service.Filters(first, last, "custom"))
     sheets = export.sheets(report)
     return render_template("stats/quarterly.html", report=report, year=year, quarter=quarter,
                            sheets=sheets[1:], about=export.about_rows(report))

@@ -60,3 +60,39 @@ def test_calls_section_is_accessible(page, live_server, live_app):
     assert "2026 v. 11" in section.inner_text()
     assert section.locator("svg[role=img]").count() == 1
     assert_accessible(page)
+
+
+def test_county_table_fits_at_1024_px(page, live_server, live_app):
+    """At 1024 px the county table (five columns) sits under its chart and inside the page."""
+    page.set_viewport_size({"width": 1024, "height": 800})
+    _login_coordinator(page, live_server, live_app)
+    page.goto(live_server + "/statistik?period=custom&from=2025-01-01&to=2025-06-30")
+    section = page.locator("section[aria-labelledby=h-county]")
+    table = section.locator("table")
+    table_box, section_box = table.bounding_box(), section.bounding_box()
+    assert table_box["x"] + table_box["width"] <= section_box["x"] + section_box["width"] + 1
+    scroll = section.locator(".table-scroll")
+    assert scroll.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # the caveat stands beside the per-capita figures, and numbers have a decimal comma
+    assert "mäter inte hur vanligt" in section.inner_text()
+    assert "12,2" in table.inner_text() or "," in table.locator("td.num").nth(2).inner_text()
+    # the value axis has ticks
+    assert page.locator("#chart-county .chart-tick").count() >= 3
+
+
+def test_report_and_frozen_quarters_are_accessible(page, live_server, live_app):
+    _login_coordinator(page, live_server, live_app)
+    page.goto(live_server + "/statistik/rapport?period=custom&from=2025-01-01&to=2025-03-31")
+    assert "Metod" in page.inner_text("main")
+    assert_accessible(page)
+    page.goto(live_server + "/statistik/kvartal")
+    assert_accessible(page)
+    page.fill("#ar", "2025")
+    page.select_option("#kvartal", "1")
+    page.click("form[aria-labelledby=make-heading] button[type=submit]")
+    assert "2025 kvartal 1, version" in page.inner_text("h1")
+    assert_accessible(page)
+    page.click("text=Jämför med siffrorna i dag")
+    assert "Om kvartalet räknades i dag" in page.inner_text("main")
+    assert_accessible(page)

@@ -132,7 +132,7 @@ def test_statistics_page_shows_calls_per_week(app, client, runner, login_as):
     assert "Öppettider: måndag, onsdag och fredag kl. 9–12, och på ändrade dagar" in section
     week = '<th scope="row">2026 v. 10 <span class="hint">(från 2026-03-02)</span></th><td class="num">3</td>'
     assert week in section
-    assert "<dt>Besvarade</dt><dd>4 (33,3 %)</dd>" in section
+    assert "<dt>Besvarade</dt><dd>4 (33,3\u00a0%)</dd>" in section
     assert "<dt>Utanför öppettiderna</dt><dd>6</dd>" in section and 'id="chart-calls"' in section
     empty = client.get("/statistik?period=custom&from=2025-03-01&to=2025-03-31").get_data(as_text=True)
     assert "Inga samtal är inlästa för perioden." in empty

@@ -94,6 +94,10 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
     assert [(t.key, t.title, t.total, t.unit) for t in report.tables] == [
         ("timeline", "Ärenden per månad", 22, "Ärenden"),
         ("county", "Ärenden per län", 22, "Ärenden"),
+        ("centre_compare", "Län med och utan regionalt resurscentrum", 22, "Ärenden"),
+        ("persons_per_inquiry", "Ärenden efter antal utsatta personer", 22, "Ärenden"),
+        ("composition", "Ärendets sammansättning", 22, "Ärenden"),
+        ("gender_age", "Utsatta personer: kön och ålder", 22, "Personer"),
         ("sector", "Den som ringer: verksamhet", 22, "Ärenden"),
         ("channel", "Kanal", 22, "Ärenden"),
         ("topic", "Frågan gäller", None, "Ärenden"),
@@ -103,6 +107,9 @@ def test_the_tables_come_in_the_reports_order_with_their_totals(app, seeded):
         ("perpetrator", "Förövarens relation", None, "Ärenden"),
         ("urgency", "Hur brådskande", 22, "Ärenden"),
         ("referral", "Hänvisning", None, "Ärenden"),
+        ("perpetrator_person", "Förövarens relation till den utsatta", None, "Personer"),
+        ("outcome", "Vad samtalet ledde till", None, "Ärenden"),
+        ("referral_centre", "Hänvisningar per regionalt resurscentrum", 6, "Ärenden"),
         ("open_age", "Öppna ärenden efter ålder", 2, "Ärenden"),
         ("written_sector", "Skriftliga frågor: verksamhet", 0, "Frågor"),
         ("written_county", "Skriftliga frågor: län", 0, "Frågor"),
@@ -171,3 +178,17 @@ def test_presets():
     assert _range({"period": "last_year"}, dt.date(2026, 1, 2)) == (
         dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert service.quarter_range(dt.date(2026, 2, 1), -1) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+
+
+@pytest.mark.parametrize("value,expected", [
+    (0, [0, 1, 2, 3, 4, 5]), (6, [0, 2, 4, 6]), (23, [0, 5, 10, 15, 20, 25]), (101, [0, 50, 100, 150]),
+    (9800, [0, 2000, 4000, 6000, 8000, 10000]),
+])
+def test_chart_axes_have_round_ticks_above_the_largest_value(value, expected):
+    from supportline.stats import charts
+
+    assert charts.ticks(value) == expected
+    svg = str(charts.horizontal("c", "Titel", [charts.Bar("Ett län", value)], "beskrivning"))
+    assert svg.count('class="chart-tick"') == len(expected)
+    if value >= 1000:
+        assert ">10\u202f000<" in svg  # tick labels in the Swedish number format

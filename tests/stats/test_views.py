@@ -33,7 +33,7 @@ def test_the_page_shows_charts_tables_and_rates(client, login_as, seeded):
     html = client.get("/statistik", query_string=Q1_2025).get_data(as_text=True)
     assert 'role="img"' in html and "<title id=\"chart-timeline-title\">Ärenden per månad</title>" in html
     assert "<th scope=\"row\">Stockholms län</th><td class=\"num\">12</td>" in html
-    assert "<td class=\"num\">4.9</td>" in html  # Gotland per 100,000
+    assert "<td class=\"num\">4,9</td>" in html  # Gotland per 100,000, with a decimal comma
     assert "Ett år tidigare" in html
     assert "style=" not in html  # the CSP allows no inline styles
 
@@ -90,9 +90,9 @@ def test_xlsx_download_is_suppressed_and_audited(app, client, login_as, seeded):
     assert sector["Socialtjänst"][0] == 12 and sector["Totalt"][0] == 22
     assert sector["Skola"][1] == "–"  # no share for a hidden cell
     county = _rows(wb["Län"])
-    assert county["Gotlands län"][:3] == ("<5", "–", "–") and county["Stockholms län"][:3] == (12, "54,5", "0,5")
+    assert county["Gotlands län"][:3] == ("<5", "–", "–") and county["Stockholms län"][:3] == (12, 54.5, 0.5)
     summary = {k: v[0] for k, v in _rows(wb["Sammanfattning"]).items()}
-    assert summary["Antal ärenden"] == 22 and summary["Andel ärenden som rör barn (under 18 år), %"] == "68,2"
+    assert summary["Antal ärenden"] == 22 and summary["Andel ärenden som rör barn (under 18 år), %"] == 68.2
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stats.export")).one()
         assert event.user_id == user.id and '"format": "xlsx"' in event.detail
@@ -106,15 +106,18 @@ def test_cli_exports_csv_zip_and_xlsx(app, runner, seeded, tmp_path):
     assert "22 ärenden" in result.output
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
-        assert names[0] == "01-om-filen.csv" and "05-verksamhet.csv" in names
-        text = zf.read("05-verksamhet.csv").decode("utf-8-sig")
+        assert names[0] == "01-om-filen.csv" and "09-verksamhet.csv" in names
+        text = zf.read("09-verksamhet.csv").decode("utf-8-sig")
+        county = zf.read("04-lan.csv").decode("utf-8-sig").splitlines()
     lines = text.splitlines()
     assert lines[1].startswith("Period;2025-01-01 – 2025-03-31") and lines[2].startswith("Skapad;")
     assert "Uppgift saknas;<5;–" in lines and "Skola;x;–" in lines and "Totalt;22;" in lines
+    # shares and rates with a decimal comma and no thousands separator: Swedish Excel reads them as numbers
+    assert "Stockholms län;12;54,5;0,5;Nej" in county
     xlsx = tmp_path / "q1.xlsx"
     assert runner.invoke(args=["stats", "export", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx",
                                "--out", str(xlsx)]).exit_code == 0
-    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 16
+    assert len(openpyxl.load_workbook(xlsx, read_only=True).sheetnames) == 23
 
 
 @pytest.mark.parametrize("args,message", [
@@ -136,3 +139,18 @@ def test_quarterly_report_is_suppressed(client, login_as, seeded):
     assert RULE_TEXT.split(":")[0] in html
     bad = client.get("/statistik/kvartalsrapport?ar=20255&kvartal=9")
     assert bad.status_code == 302
+
+
+def test_xlsx_cells_hold_numbers_with_a_number_format(client, login_as, seeded):
+    """A share is the number 54.5 shown by Excel as "54,5" in Swedish, never the text "54,5"."""
+    login_as("coordinator")
+    response = client.get("/statistik/export", query_string={**Q1_2025, "format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    ws = wb["Län"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "Stockholms län")
+    count, share, rate = row[1], row[2], row[3]
+    assert (count.value, count.number_format) == (12, "#,##0")
+    assert (share.value, share.number_format) == (54.5, "#,##0.0")
+    assert (rate.value, rate.number_format) == (0.5, "#,##0.0")
+    texts = [c.value for ws in wb.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert not [t for t in texts if t.replace(",", "").replace("\u202f", "").isdigit()]

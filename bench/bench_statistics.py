@@ -1,0 +1,163 @@
+"""Benchmark the statistics against the health check of the same run: /statistik, the printable
+report and its PDF at N inquiries, each as a ratio to /healthz.
+
+    .venv/bin/python bench/bench_statistics.py [--n 100000] [--backend sqlite|postgresql|both] [--reps 15]
+
+Seeds N synthetic inquiries (supportline.inquiries.seed.seed_inquiries), then measures medians
+through the full Flask stack (test client, a coordinator logged in through the login form;
+/healthz anonymously, as a load balancer asks it). `--workdir DIR` keeps the SQLite database there,
+so a second run finds the inquiries already seeded. Each page is measured twice: "first" right
+after an inquiry was changed (so nothing counted earlier can be reused) and "again" with the data
+unchanged. The goal (issue 20) is /statistik and the report within 10× of /healthz: /healthz's
+time / the page's time ≥ 0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("SUPPORTLINE_ENV", "test")
+
+PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+GOAL = 0.1
+PASSWORD = "bench-lösenord-som-är-långt"
+
+
+def median_ms(fn, reps: int, before=None) -> float:
+    times = []
+    for _ in range(reps):
+        if before is not None:
+            before()
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def _database(backend: str, tmp: Path):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", None, None
+    import psycopg
+
+    name = f"supportline_bench_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(PG_ADMIN, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name, admin, name
+
+
+def _touch(app):
+    """Change one inquiry's county and back through SQL, as an edit would: the next request counts anew."""
+    from sqlalchemy import text
+
+    from supportline.extensions import db
+
+    def touch():
+        with app.app_context():
+            db.session.execute(text("UPDATE inquiries SET updated_at = :now WHERE id = "
+                                    "(SELECT max(id) FROM inquiries)"), {"now": dt.datetime.now(dt.UTC)})
+            db.session.commit()
+    return touch
+
+
+def _login(client, email: str, password: str) -> None:
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+
+
+def run(backend: str, n: int, reps: int, workdir: str | None) -> list[tuple]:
+    from flask_migrate import upgrade
+
+    from supportline import create_app
+    from supportline.auth.service import create_user
+    from supportline.extensions import db
+    from supportline.inquiries.seed import seed_inquiries
+    from supportline.stats.centres import seed_centres
+
+    tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"bench-statistics-{backend}-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    url, admin, name = _database(backend, tmp)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SUPPORTLINE_INDEX_DIR": str(tmp / "index")})
+    try:
+        with app.app_context():
+            upgrade()
+            seed_centres()
+            tag = uuid.uuid4().hex[:8]
+            handler = create_user(None, f"bench-handler-{tag}@test.invalid", "handler", PASSWORD)
+            coordinator = create_user(None, f"bench-coord-{tag}@test.invalid", "coordinator", PASSWORD)
+            email = coordinator.email
+            t0 = time.perf_counter()
+            made = seed_inquiries(n, [handler.id])
+            seconds = time.perf_counter() - t0
+            if backend == "postgresql":
+                db.session.execute(db.text("ANALYZE"))
+                db.session.commit()
+        print(f"\n## {backend}: {made} inquiries seeded in {seconds:.1f} s", flush=True)
+        client = app.test_client()
+        _login(client, email, PASSWORD)
+        headers = {}
+        year = dt.date.today().year - 1
+        full_year = f"period=custom&from={year}-01-01&to={year}-12-31"
+        quarter = f"period=custom&from={year}-10-01&to={year}-12-31"
+        pages = [
+            ("/statistik, last year", f"/statistik?{full_year}", reps),
+            ("/statistik, this year (the default)", "/statistik", reps),
+            ("report (HTML), last year", f"/statistik/rapport?{full_year}", reps),
+            ("report (HTML), a quarter", f"/statistik/rapport?{quarter}", reps),
+            ("report (PDF), a quarter", f"/statistik/rapport.pdf?{quarter}", max(3, reps // 5)),
+        ]
+        anonymous = app.test_client()
+        assert anonymous.get("/healthz").status_code == 200
+        healthz = median_ms(lambda: anonymous.get("/healthz"), reps * 4)
+        print(f"/healthz median {healthz:.2f} ms", flush=True)
+        rows = []
+        touch = _touch(app)
+        for label, path, count in pages:
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, (path, response.status_code)
+            first = median_ms(lambda p=path: client.get(p, headers=headers), count, before=touch)
+            again = median_ms(lambda p=path: client.get(p, headers=headers), count)
+            rows.append((backend, label, healthz, first, again))
+            print(f"{label:<40} first {first:>9.1f} ms (ratio {healthz / first:.3f})   again {again:>8.1f} ms "
+                  f"(ratio {healthz / again:.3f})", flush=True)
+        return rows
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if admin is not None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workdir", default=None, help="keep the SQLite database here (reused when seeded)")
+    args = parser.parse_args()
+    rows = []
+    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+        rows += run(backend, args.n, args.reps, args.workdir if backend == "sqlite" else None)
+    print("\n| backend | what | /healthz ms | first ms | ratio | again ms | ratio | goal ≥ 0.1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for backend, label, healthz, first, again in rows:
+        met = "met" if healthz / again >= GOAL else "not met"
+        print(f"| {backend} | {label} | {healthz:.2f} | {first:.1f} | {healthz / first:.3f} | {again:.1f} | "
+              f"{healthz / again:.3f} | {met} (first: {'met' if healthz / first >= GOAL else 'not met'}) |")
+
+
+if __name__ == "__main__":
+    main()
