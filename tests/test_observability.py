@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from supportline.dates import today_local
 from supportline.observability.logs import JsonFormatter
 from tests.kb.conftest import articles_dir, imported  # noqa: F401 - fixtures used by name
 
@@ -127,7 +128,7 @@ def test_metrics_read_due_follow_ups_and_handover_batches_from_the_database(clie
 
     handler = create_user("handler")
     with app.app_context():
-        today = dt.date.today()
+        today = today_local()
         for days, status in [(-3, "open"), (0, "open"), (5, "open"), (-1, "closed")]:
             db.session.add(Inquiry(
                 channel="phone", received_at=dt.datetime.now(dt.UTC), caller_type="professional",

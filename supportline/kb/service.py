@@ -22,6 +22,7 @@ from sqlalchemy.orm import defer
 import knowledge
 from knowledge.contact import PLACEHOLDER_ONLY_IN_BODY, unknown_placeholder_message
 from supportline.audit.service import record
+from supportline.dates import today_local
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import TimelineEntry
@@ -286,7 +287,7 @@ def topic_counts(include_internal: bool = False) -> dict[str, int]:
 
 def due_for_review(today: dt.date | None = None) -> list[dict]:
     """Articles whose last review is over a year old, or that readers said did not help."""
-    today = today or dt.date.today()
+    today = today or today_local()
     limit = today - REVIEW_INTERVAL
     no_counts = dict(db.session.execute(
         select(ArticleFeedback.article_id, func.count()).where(ArticleFeedback.helpful.is_(False))

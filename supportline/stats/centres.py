@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from supportline.audit import service as audit
+from supportline.dates import today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
 from supportline.stats.models import CENTRE_STATUSES, ResourceCentre
@@ -172,9 +173,9 @@ CHECKS: tuple[Check, ...] = (
     _name_required,
     _text("offers", 2000, "Beskrivningen av vad centrumet erbjuder"),
     _text("hours", 200, "Öppettiderna"),
-    _date_between("since", lambda: dt.date.today() + dt.timedelta(days=3650),
+    _date_between("since", lambda: today_local() + dt.timedelta(days=3650),
                   "Datumet verkar inte stämma. Ange när centrumet startade (ÅÅÅÅ-MM-DD)."),
-    _date_between("verified_on", dt.date.today,
+    _date_between("verified_on", today_local,
                   "Ange dagen då uppgifterna kontrollerades (ÅÅÅÅ-MM-DD, inte i framtiden)."),
     _flag("needs_verification"),
     _flag("whole_county"),

@@ -1,9 +1,9 @@
-import datetime as dt
 import textwrap
 
 import pytest
 
 import knowledge
+from supportline.dates import today_local
 
 
 def article_text(slug="orosanmalan-i-skolan", title="Orosanmälan i skolan", body=None, visibility="public",
@@ -61,7 +61,7 @@ def imported(app, articles_dir):
 
 @pytest.fixture
 def today():
-    return dt.date.today()
+    return today_local()
 
 
 __all__ = ["article_text", "knowledge"]

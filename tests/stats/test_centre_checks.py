@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from supportline.dates import today_local
 from supportline.stats.centres import CentreError, clean
 
 GOOD = {
@@ -56,10 +57,10 @@ def test_empty_optional_fields_are_empty_not_errors():
     ({"hours": "t" * 201}, "hours", "Öppettiderna får vara högst 200 tecken."),
     ({"since": "1 januari 2019"}, "since", "Ange datumet som ÅÅÅÅ-MM-DD."),
     ({"since": "1999-12-31"}, "since", "Datumet verkar inte stämma. Ange när centrumet startade (ÅÅÅÅ-MM-DD)."),
-    ({"since": (dt.date.today() + dt.timedelta(days=3651)).isoformat()}, "since",
+    ({"since": (today_local() + dt.timedelta(days=3651)).isoformat()}, "since",
      "Datumet verkar inte stämma. Ange när centrumet startade (ÅÅÅÅ-MM-DD)."),
     ({"verified_on": "2026-02-30"}, "verified_on", "Ange datumet som ÅÅÅÅ-MM-DD."),
-    ({"verified_on": (dt.date.today() + dt.timedelta(days=1)).isoformat()}, "verified_on",
+    ({"verified_on": (today_local() + dt.timedelta(days=1)).isoformat()}, "verified_on",
      "Ange dagen då uppgifterna kontrollerades (ÅÅÅÅ-MM-DD, inte i framtiden)."),
     ({"verified_on": "1999-12-31"}, "verified_on",
      "Ange dagen då uppgifterna kontrollerades (ÅÅÅÅ-MM-DD, inte i framtiden)."),
@@ -80,7 +81,7 @@ def test_each_mistake_has_its_message_on_its_field(changes, field, message):
 
 def test_the_longest_accepted_values_pass():
     data = clean({**GOOD, "name": "n" * 200, "note": "a" * 2000, "website": "https://e.se/" + "p" * 487,
-                  "since": "2000-01-01", "verified_on": dt.date.today().isoformat()})
+                  "since": "2000-01-01", "verified_on": today_local().isoformat()})
     assert len(data["name"]) == 200 and len(data["website"]) == 500
 
 
