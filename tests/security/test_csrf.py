@@ -11,7 +11,10 @@ from supportline.extensions import db
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Anonymous readers post these without a session, so they carry a signed form token of their own
 # and are checked for a same-site Origin instead (tested where named).
-OWN_PROTECTION = {("POST", "/kunskap/x/aterkoppling"): "tests/kb/test_public_cache.py"}
+OWN_PROTECTION = {("POST", "/kunskap/x/aterkoppling"): "tests/kb/test_public_cache.py",
+                  ("POST", "/fraga"): "tests/questions/test_ask.py (foreign Origin, old token, honeypot)",
+                  ("POST", "/fraga/x"): "tests/questions/test_ask.py (the link is the key; a foreign Origin "
+                                        "is refused)"}
 
 
 def _sample(converter) -> object:
