@@ -67,7 +67,8 @@ def opening_seconds_between(start: dt.datetime, end: dt.datetime) -> int:
 
 def answer_due_at(received_at: dt.datetime) -> dt.datetime:
     """The answer-time target for a question received at `received_at`: the close of the
-    SUPPORTLINE_ANSWER_TARGET_DAYS-th whole opening day after it came (UTC)."""
+    SUPPORTLINE_ANSWER_TARGET_DAYS-th whole opening day after it came (UTC). ValueError if the
+    hours hold no opening day for 800 days (the admin page keeps at least one open weekday)."""
     return sched.answer_due_at(load_schedule(), received_at, target_days())
 
 
@@ -134,7 +135,6 @@ class PublicHours:
     confirmed: bool
     hours: str | None
     changed_hours: str | None
-
 
 
 def public_hours() -> PublicHours:
