@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from supportline.cli import cli
+from supportline.dates import LOCAL_TZ
 from supportline.extensions import db
 from supportline.handover import service
 from supportline.handover.models import HandoverBatch
@@ -43,7 +45,9 @@ def test_receipt_round_trip(app, runner, out_dir, age_key, handler, make_inquiry
     status = runner.invoke(args=["handover", "status"])
     assert status.exit_code == 0
     line = next(line for line in status.output.splitlines() if line.startswith(f"Paket {sequence} "))
-    assert sha in line and f"kvitterad {data['verified_at'][:10]} av NCK, Anna Andersson" in line
+    # the day as the line counts days, in Stockholm (verified_at is UTC)
+    day = dt.datetime.fromisoformat(data["verified_at"].replace("Z", "+00:00")).astimezone(LOCAL_TZ).date()
+    assert sha in line and f"kvitterad {day} av NCK, Anna Andersson" in line
 
 
 def test_a_package_that_fails_gets_no_receipt(app, runner, out_dir, age_key, handler, make_inquiry, tmp_path):
