@@ -97,7 +97,7 @@ def test_filter_by_user_inquiry_action_and_period(app, client, login_as, create_
     page = client.get(f"/admin/logg/?inquiry={mine}").get_data(as_text=True)
     assert "Ärende skapat" in page and "Ärende öppnat" in page
 
-    today = today_local()
+    today = today_local()  # the day as the line counts days, in Stockholm
     page = client.get(f"/admin/logg/?date_from={today + dt.timedelta(days=1)}").get_data(as_text=True)
     assert "0 händelser." in page
     page = client.get(f"/admin/logg/?date_from={today - dt.timedelta(days=1)}&action=login").get_data(as_text=True)
@@ -188,7 +188,7 @@ def test_export_writes_csv_for_the_period(app, runner, tmp_path):
     _event(app, "login.failed", actor="=HYPERLINK(\"http://evil\")", detail={"reason": "unknown"})
     _event(app, "login", actor="anna@test.invalid")
     out = tmp_path / "logg.csv"
-    today = today_local()
+    today = today_local()  # the day as the line counts days, in Stockholm
     result = runner.invoke(args=["audit", "export", "--from", str(today - dt.timedelta(days=1)),
                                  "--to", str(today + dt.timedelta(days=1)), "--out", str(out)])
     assert result.exit_code == 0, result.output
