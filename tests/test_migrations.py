@@ -103,3 +103,27 @@ def test_the_upgrade_fills_the_slug_of_links_made_before_it(app, login_as):
             slugs = conn.exec_driver_sql(
                 "SELECT article_slug FROM inquiry_timeline WHERE kind = 'article_link'").scalars().all()
     assert slugs == ["utreseforbud-kort"]
+
+
+def test_the_upgrade_gives_a_one_person_case_its_relations_and_keeps_the_rest(app, login_as):
+    """0020 copies the case's perpetrator relations to its person only where the case has one
+    person; a case of several persons keeps empty relations per person, and every person is exposed."""
+    from supportline.auth.models import User
+    from supportline.inquiries.service import create_inquiry
+    from tests.inquiries.conftest import valid_payload
+
+    handler = login_as("handler")
+    with app.app_context():
+        actor = db.session.get(User, handler.id)
+        one = create_inquiry(actor, valid_payload(perpetrator_relations=["sibling", "parent"])).id
+        two = create_inquiry(actor, valid_payload(perpetrator_relations=["parent"], exposed_persons=[
+            {"age_group": "26+", "gender": "girl_woman"}, {"age_group": "6-12", "gender": "boy_man"}])).id
+        db.session.close()  # reading the ids began a transaction whose locks PostgreSQL's ALTER TABLE would wait for
+        downgrade(revision="0019_timeline_article_slug")
+        upgrade()
+        db.engine.dispose()
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT inquiry_id, role, perpetrator_relations FROM inquiry_exposed_persons "
+                "ORDER BY inquiry_id, position").all()
+    assert [tuple(r) for r in rows] == [(one, "exposed", "parent sibling"), (two, "exposed", ""), (two, "exposed", "")]
