@@ -26,6 +26,8 @@ from .schema import TEXT_FIELDS, analyse, foreign_language
 MAX_PAGE = 100
 MAX_PAGELEN = 100
 SUGGESTION_WORD_LENGTH = (3, 30)
+# Words whose visibility a searcher generation keeps (see _visible), at most.
+VISIBLE_WORDS_KEPT = 8192
 
 # Help pages about the guidance itself ("Så använder du kunskapsbanken"): not results of a search
 # unless the query asks for one by its title, or for the topic.
@@ -83,7 +85,7 @@ def search(reading: Reading, query: str, topic: str | None = None, audience: str
     generation = reading.generation
     allow, restrict = _filters(generation, topic, audience, include_internal)
     if foreign:
-        items = [item for item in items if item.kind == "word" and _visible(searcher, item, restrict)]
+        items = [item for item in items if item.kind == "word" and _visible(reading, item, restrict)]
     q = _query(reading, items, listing=bool(topic or audience))
     if q is None:
         return empty
@@ -161,8 +163,22 @@ def _page_of_hits(reading: Reading, q, matches: dict[int, float], page: int, pag
     return hits
 
 
-def _visible(searcher, item: Item, restrict) -> bool:
-    """Whether a word occurs in an article the reader may see."""
+def _visible(reading: Reading, item: Item, restrict) -> bool:
+    """Whether a word occurs in an article the reader may see; kept per searcher generation, as
+    every query asks it of each of its words (restrict is the same set for every anonymous
+    reader of a generation)."""
+    generation = reading.generation
+    known = getattr(generation, "visible", None)
+    if known is None or len(known) >= VISIBLE_WORDS_KEPT:
+        known = generation.visible = {}
+    key = (item.words, restrict is None)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _occurs(reading.searcher, item, restrict)
+    return found
+
+
+def _occurs(searcher, item: Item, restrict) -> bool:
     reader = searcher.reader()
     for token in analyse(" ".join(item.words)):
         for name in TEXT_FIELDS:
@@ -304,7 +320,7 @@ def _suggest(reading: Reading, items: list[Item], allow, restrict) -> str | None
             low, high = SUGGESTION_WORD_LENGTH
             if not key or key in reading.synonyms or not low <= len(word) <= high:
                 continue
-            if _visible(reading.searcher, Item("word", (word,)), restrict):
+            if _visible(reading, Item("word", (word,)), restrict):
                 continue
             if corrector is None:
                 corrector = _spelling(reading, include_internal=restrict is None)
