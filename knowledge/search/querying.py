@@ -137,11 +137,10 @@ def _query(reading: Reading, items: list[Item], listing: bool):
 def _page_of_hits(reading: Reading, q, matches: dict[int, float], page: int, pagelen: int,
                   highlight: bool) -> list[Hit]:
     """The hits of one page, with their stored fields and (for a query with words) snippets."""
-    searcher = reading.searcher
     # Highest score first, then index order (as Whoosh's collector ranks ties).
     top = heapq.nsmallest(page * pagelen, matches.items(), key=lambda pair: (-pair[1], pair[0]))
     shown = top[(page - 1) * pagelen : page * pagelen]
-    documents = {docnum: searcher.stored_fields(docnum) for docnum, _score in shown}
+    documents = {docnum: reading.generation.stored_fields(docnum) for docnum, _score in shown}
     texts = {docnum: document.get("body") or "" for docnum, document in documents.items()}
     snippets = _snippets(reading.generation, q, texts) if highlight else {}
     hits = []
