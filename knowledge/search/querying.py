@@ -28,6 +28,8 @@ MAX_PAGELEN = 100
 SUGGESTION_WORD_LENGTH = (3, 30)
 # Words whose visibility a searcher generation keeps (see _visible), at most.
 VISIBLE_WORDS_KEPT = 8192
+# Snippets a searcher generation keeps, per document and set of matching terms, at most.
+SNIPPETS_KEPT = 4096
 
 # Help pages about the guidance itself ("Så använder du kunskapsbanken"): not results of a search
 # unless the query asks for one by its title, or for the topic.
@@ -166,15 +168,21 @@ def _visible(reading: Reading, item: Item, restrict) -> bool:
     """Whether a word occurs in an article the reader may see; kept per searcher generation, as
     every query asks it of each of its words (restrict is the same set for every anonymous
     reader of a generation)."""
-    generation = reading.generation
-    known = getattr(generation, "visible", None)
-    if known is None or len(known) >= VISIBLE_WORDS_KEPT:
-        known = generation.visible = {}
+    known = _kept(reading.generation, "visible", VISIBLE_WORDS_KEPT)
     key = (item.words, restrict is None)
     found = known.get(key)
     if found is None:
         found = known[key] = _occurs(reading.searcher, item, restrict)
     return found
+
+
+def _kept(generation: Generation, name: str, limit: int) -> dict:
+    """A dict kept on the searcher generation under `name`, emptied when it has `limit` entries."""
+    cache = getattr(generation, name, None)
+    if cache is None or len(cache) >= limit:
+        cache = {}
+        setattr(generation, name, cache)
+    return cache
 
 
 def _occurs(searcher, item: Item, restrict) -> bool:
@@ -259,33 +267,45 @@ def _snippets(generation: Generation, q, texts: dict[int, str]) -> dict[int, str
     if not texts or not terms:
         return {}
     chars = generation.characters("body", terms, list(texts))
-    fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
-    formatter = _MarkFormatter()
-    scorer = BasicFragmentScorer()
-    charlimit = fragmenter.charlimit
+    kept = _kept(generation, "snippets", SNIPPETS_KEPT)
     out = {}
     for docnum, text in texts.items():
-        tokens = [
-            Token(text=word, pos=pos, startchar=startchar, endchar=endchar)
-            for word, positions in chars.get(docnum, {}).items()
-            for pos, startchar, endchar in positions
-            if not (charlimit and endchar > charlimit)
-        ]
-        if not tokens:
-            continue
-        # As whoosh.highlight.Highlighter.highlight_hit does with pinpoint highlighting.
-        tokens.sort(key=lambda t: t.startchar)
-        tokens = [
-            max(group, key=lambda t: t.endchar - t.startchar)
-            for _key, group in itertools.groupby(tokens, lambda t: t.startchar)
-        ]
-        # The two best fragments (the earlier one on equal scores: Whoosh's top_fragments breaks
-        # ties by comparing fragment objects, which is not deterministic), in text order.
-        scored = [(scorer(fragment), fragment) for fragment in fragmenter.fragment_matches(text, tokens)]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].startchar))
-        best = sorted((fragment for score, fragment in scored[:2] if score >= 1), key=FIRST)
-        out[docnum] = formatter.format(best)
+        # A document's snippet depends only on which of the query's terms it holds.
+        key = (docnum, frozenset(chars.get(docnum, ())))
+        snippet = kept.get(key)
+        if snippet is None:
+            snippet = kept[key] = _snippet(text, chars.get(docnum, {}))
+        if snippet:
+            out[docnum] = snippet
     return out
+
+
+def _snippet(text: str, chars: dict) -> str:
+    """The highlighted fragments of one body, given its matching terms' {text: [(pos, startchar,
+    endchar), ...]}; "" when no fragment scores."""
+    fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
+    charlimit = fragmenter.charlimit
+    tokens = [
+        Token(text=word, pos=pos, startchar=startchar, endchar=endchar)
+        for word, positions in chars.items()
+        for pos, startchar, endchar in positions
+        if not (charlimit and endchar > charlimit)
+    ]
+    if not tokens:
+        return ""
+    # As whoosh.highlight.Highlighter.highlight_hit does with pinpoint highlighting.
+    tokens.sort(key=lambda t: t.startchar)
+    tokens = [
+        max(group, key=lambda t: t.endchar - t.startchar)
+        for _key, group in itertools.groupby(tokens, lambda t: t.startchar)
+    ]
+    # The two best fragments (the earlier one on equal scores: Whoosh's top_fragments breaks
+    # ties by comparing fragment objects, which is not deterministic), in text order.
+    scorer = BasicFragmentScorer()
+    scored = [(scorer(fragment), fragment) for fragment in fragmenter.fragment_matches(text, tokens)]
+    scored.sort(key=lambda pair: (-pair[0], pair[1].startchar))
+    best = sorted((fragment for score, fragment in scored[:2] if score >= 1), key=FIRST)
+    return _MarkFormatter().format(best)
 
 
 def _spelling(reading: Reading, include_internal: bool) -> SpellingWords:
