@@ -11,7 +11,8 @@ measures, one after the other at each connection count:
 - the same article straight from gunicorn (no proxy: the app answers a repeated read from the
   copy each process keeps by ETag, after looking up the change log and counting the view);
 - every article in turn straight from gunicorn (more articles than a process keeps: each rendered);
-- the search page straight from gunicorn, every request a distinct query string;
+- the search page straight from gunicorn, every request a query string new to the run (and to
+  the warm-up and the other rounds, so none is answered from a process's copy);
 - /healthz straight from gunicorn.
 
 Prints a Markdown section for bench/RESULTS.md with the ratios that the goals are stated in
@@ -21,6 +22,7 @@ Prints a Markdown section for bench/RESULTS.md with the ratios that the goals ar
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import statistics
@@ -60,6 +62,9 @@ GOALS = {
     ("search", "healthz"): 0.25,
 }
 GOAL_SEARCH_P99_MS = 100.0
+# Query strings per run of wrk on the search page, in blocks of the base queries (each block the
+# queries with one more word): 20 x 200 = 4,000, more than one run of a few seconds asks for.
+SEARCH_STRIDE = 20
 TARGETS = ("static", "article_cached", "article", "article_rendered", "search", "healthz")
 LABELS = {
     "static": "static file through nginx",
@@ -94,9 +99,17 @@ def run(args) -> dict:
         def lua_list(values):
             return ", ".join(json.dumps(quote_plus(v)) for v in values)
 
-        search_lua = tmp / "search.lua"
-        search_lua.write_text(search_http.LUA_SEARCH % {
-            "queries": lua_list(queries), "extras": lua_list(extras), "done": search_http.LUA_DONE}, encoding="utf-8")
+        search_runs = itertools.count()
+
+        def search_lua() -> Path:
+            # Each run of wrk starts further on in the sequence of query strings, so that no string
+            # comes again within the benchmark (a process answers a repeated one from its copy).
+            start = next(search_runs) * SEARCH_STRIDE * len(queries)
+            script = tmp / f"search-{start}.lua"
+            script.write_text(search_http.LUA_SEARCH % {
+                "queries": lua_list(queries), "extras": lua_list(extras), "start": start,
+                "done": search_http.LUA_DONE}, encoding="utf-8")
+            return script
         articles_lua = tmp / "articles.lua"
         articles_lua.write_text(LUA_ARTICLES % {"slugs": lua_list([a.slug for a in corpus]),
                                                 "done": search_http.LUA_DONE}, encoding="utf-8")
@@ -127,7 +140,8 @@ def run(args) -> dict:
         }
         # Warm-up: workers open their searcher and load templates; the cache holds the article.
         for name in ("healthz", "search", "article", "article_rendered", "article_cached", "static"):
-            search_http.wrk(paths[name][0], paths[name][1], 2, 1)
+            script, url = paths[name]
+            search_http.wrk(script() if callable(script) else script, url, 2, 1)
 
         # Round after round of every target, so that the load of the shared machine, which drifts
         # over a minute, weighs on all of them alike; the medians of the rounds are reported.
@@ -136,7 +150,8 @@ def run(args) -> dict:
             for number in range(args.rounds):
                 for name in TARGETS:
                     script, url = paths[name]
-                    result = search_http.wrk(script, url, connections, args.duration)
+                    result = search_http.wrk(script() if callable(script) else script, url, connections,
+                                             args.duration)
                     rounds.setdefault((name, connections), []).append(result)
                     print(f"round {number + 1} {name:15} c={connections}: {result['rps']:.1f} req/s, "
                           f"p99 {result['p99_us'] / 1000:.1f} ms, errors {result['status_errors']}", file=sys.stderr)

@@ -38,7 +38,7 @@ WORKERS = 2
 LUA_SEARCH = """
 local queries = {%(queries)s}
 local extras = {%(extras)s}
-local counter = 0
+local counter = %(start)d
 local threads = {}
 
 function setup(thread)
@@ -141,7 +141,8 @@ def run(args) -> dict:
 
         search_lua = tmp / "search.lua"
         search_lua.write_text(
-            LUA_SEARCH % {"queries": lua_list(queries), "extras": lua_list(extras), "done": LUA_DONE}, encoding="utf-8"
+            LUA_SEARCH % {"queries": lua_list(queries), "extras": lua_list(extras), "start": 0, "done": LUA_DONE},
+            encoding="utf-8",
         )
         plain_lua = tmp / "plain.lua"
         plain_lua.write_text(LUA_PLAIN % {"done": LUA_DONE}, encoding="utf-8")

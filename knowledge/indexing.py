@@ -195,12 +195,27 @@ class SpellingWords:
     two edits ("kommu" → "kommer" rather than "kommun").
     """
 
+    # Answers kept (misspellings come back: one reader's is often another's), at most.
+    KEPT = 4096
+
     def __init__(self, counts: dict[str, int]):
         self.by_prefix: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for word, count in counts.items():
             self.by_prefix[word[:1]].append((word, count))
+        self._answers: dict[tuple[str, int, int], str | None] = {}
 
     def suggest(self, text: str, maxdist: int = 2, prefix: int = 1) -> str | None:
+        key = (text, maxdist, prefix)
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        if len(self._answers) >= self.KEPT:
+            self._answers.clear()
+        answer = self._answers[key] = self._closest(text, maxdist, prefix)
+        return answer
+
+    def _closest(self, text: str, maxdist: int, prefix: int) -> str | None:
         candidates = [
             (word, count)
             for word, count in self.by_prefix.get(text[:1], ())

@@ -38,6 +38,8 @@ from whoosh.scoring import BM25F
 # about 100 bytes each: at most about 50 MB per searcher (one per thread).
 TERM_CACHE_POSTINGS = 500_000
 PARSED_QUERY_CACHE = 256
+# Stored fields (a body of a few kB each) of the documents shown last, per generation.
+STORED_DOCUMENTS = 1024
 
 
 class Evaluation(NamedTuple):
@@ -412,6 +414,7 @@ class Generation:
         self._docsets: dict[tuple[str, str], frozenset] = {}
         self._values: dict[str, dict[str, frozenset]] = {}
         self.parsers: dict = {}
+        self._stored: OrderedDict = OrderedDict()
 
     def _scorers(self, searcher) -> list[SegmentScorer]:
         if not isinstance(searcher.weighting, BM25F):
@@ -434,6 +437,20 @@ class Generation:
                 self.parsed.popitem(last=False)
         else:
             self.parsed.move_to_end(key)
+        return got
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of a (global) docnum, shared between searches: not to be changed.
+
+        Whoosh decompresses and unpickles them on every read; the same articles are shown in the
+        results of many queries."""
+        got = self._stored.get(docnum)
+        if got is None:
+            got = self._stored[docnum] = self.searcher.stored_fields(docnum)
+            if len(self._stored) > STORED_DOCUMENTS:
+                self._stored.popitem(last=False)
+        else:
+            self._stored.move_to_end(docnum)
         return got
 
     def characters(self, fieldname: str, texts: list[str], docnums: list[int]) -> dict:

@@ -139,10 +139,30 @@ def expand_synonyms(
     return _join(parts)
 
 
+# Words and synonym alternatives kept per searcher generation (see parse_query), at most.
+PARSE_CACHE_ENTRIES = 8192
+
+
+def _kept(parsers: dict, key: tuple, make):
+    """parsers[key], made once per searcher generation (and again after the cache was emptied)."""
+    try:
+        return parsers[key]
+    except KeyError:
+        pass
+    if len(parsers) >= PARSE_CACHE_ENTRIES:
+        for stale in [k for k in parsers if isinstance(k, tuple)]:
+            del parsers[stale]
+    got = parsers[key] = make()
+    return got
+
+
 def parse_query(items: list[Item], searcher, synonyms: Synonyms, parsers: dict):
     """The Whoosh query for the items, with synonyms and compounds expanded.
 
-    `parsers` keeps the parsers between calls (per searcher generation: they hold its schema).
+    `parsers` keeps, between calls and per searcher generation, what depends only on the
+    generation's schema and terms: the parsers (under None and each field's name), each synonym
+    alternative parsed for a field and each word's compound split (under tuples; each reader's
+    question repeats words and synonym groups of others, and the Whoosh parser is slow).
     """
     parser = parsers.get(None)
     if parser is None:
@@ -152,11 +172,14 @@ def parse_query(items: list[Item], searcher, synonyms: Synonyms, parsers: dict):
     def frequency(term: str) -> int:
         return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
 
-    def compounds(word: str) -> tuple[str, str] | None:
+    def split(word: str) -> tuple[str, str] | None:
         key = analyse(word)
         if len(key) != 1 or frequency(key[0]) > COMPOUND_RARE_DOCS:
             return None
         return split_compound(word, lambda term: frequency(term) > 0)
+
+    def compounds(word: str) -> tuple[str, str] | None:
+        return _kept(parsers, ("compound", word), lambda: split(word))
 
     groups: list[list[str]] = []
     q = parser.parse(expand_synonyms(items, synonyms, compounds, groups))
@@ -169,7 +192,8 @@ def parse_query(items: list[Item], searcher, synonyms: Synonyms, parsers: dict):
     def field_query(fieldname: str, text: str):
         if fieldname not in parsers:
             parsers[fieldname] = safe_parser(QueryParser, fieldname, searcher.schema)
-        return parsers[fieldname].parse(text)
+        # Shared between the parsed queries of a generation, which nothing changes after parsing.
+        return _kept(parsers, ("field", fieldname, text), lambda: parsers[fieldname].parse(text))
 
     def replace(node):
         if isinstance(node, Term) and node.text in placeholders:

@@ -26,6 +26,10 @@ from .schema import TEXT_FIELDS, analyse, foreign_language
 MAX_PAGE = 100
 MAX_PAGELEN = 100
 SUGGESTION_WORD_LENGTH = (3, 30)
+# Words whose visibility a searcher generation keeps (see _visible), at most.
+VISIBLE_WORDS_KEPT = 8192
+# Snippets a searcher generation keeps, per document and set of matching terms, at most.
+SNIPPETS_KEPT = 4096
 
 # Help pages about the guidance itself ("Så använder du kunskapsbanken"): not results of a search
 # unless the query asks for one by its title, or for the topic.
@@ -83,7 +87,7 @@ def search(reading: Reading, query: str, topic: str | None = None, audience: str
     generation = reading.generation
     allow, restrict = _filters(generation, topic, audience, include_internal)
     if foreign:
-        items = [item for item in items if item.kind == "word" and _visible(searcher, item, restrict)]
+        items = [item for item in items if item.kind == "word" and _visible(reading, item, restrict)]
     q = _query(reading, items, listing=bool(topic or audience))
     if q is None:
         return empty
@@ -135,11 +139,10 @@ def _query(reading: Reading, items: list[Item], listing: bool):
 def _page_of_hits(reading: Reading, q, matches: dict[int, float], page: int, pagelen: int,
                   highlight: bool) -> list[Hit]:
     """The hits of one page, with their stored fields and (for a query with words) snippets."""
-    searcher = reading.searcher
     # Highest score first, then index order (as Whoosh's collector ranks ties).
     top = heapq.nsmallest(page * pagelen, matches.items(), key=lambda pair: (-pair[1], pair[0]))
     shown = top[(page - 1) * pagelen : page * pagelen]
-    documents = {docnum: searcher.stored_fields(docnum) for docnum, _score in shown}
+    documents = {docnum: reading.generation.stored_fields(docnum) for docnum, _score in shown}
     texts = {docnum: document.get("body") or "" for docnum, document in documents.items()}
     snippets = _snippets(reading.generation, q, texts) if highlight else {}
     hits = []
@@ -161,8 +164,28 @@ def _page_of_hits(reading: Reading, q, matches: dict[int, float], page: int, pag
     return hits
 
 
-def _visible(searcher, item: Item, restrict) -> bool:
-    """Whether a word occurs in an article the reader may see."""
+def _visible(reading: Reading, item: Item, restrict) -> bool:
+    """Whether a word occurs in an article the reader may see; kept per searcher generation, as
+    every query asks it of each of its words (restrict is the same set for every anonymous
+    reader of a generation)."""
+    known = _kept(reading.generation, "visible", VISIBLE_WORDS_KEPT)
+    key = (item.words, restrict is None)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _occurs(reading.searcher, item, restrict)
+    return found
+
+
+def _kept(generation: Generation, name: str, limit: int) -> dict:
+    """A dict kept on the searcher generation under `name`, emptied when it has `limit` entries."""
+    cache = getattr(generation, name, None)
+    if cache is None or len(cache) >= limit:
+        cache = {}
+        setattr(generation, name, cache)
+    return cache
+
+
+def _occurs(searcher, item: Item, restrict) -> bool:
     reader = searcher.reader()
     for token in analyse(" ".join(item.words)):
         for name in TEXT_FIELDS:
@@ -244,33 +267,45 @@ def _snippets(generation: Generation, q, texts: dict[int, str]) -> dict[int, str
     if not texts or not terms:
         return {}
     chars = generation.characters("body", terms, list(texts))
-    fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
-    formatter = _MarkFormatter()
-    scorer = BasicFragmentScorer()
-    charlimit = fragmenter.charlimit
+    kept = _kept(generation, "snippets", SNIPPETS_KEPT)
     out = {}
     for docnum, text in texts.items():
-        tokens = [
-            Token(text=word, pos=pos, startchar=startchar, endchar=endchar)
-            for word, positions in chars.get(docnum, {}).items()
-            for pos, startchar, endchar in positions
-            if not (charlimit and endchar > charlimit)
-        ]
-        if not tokens:
-            continue
-        # As whoosh.highlight.Highlighter.highlight_hit does with pinpoint highlighting.
-        tokens.sort(key=lambda t: t.startchar)
-        tokens = [
-            max(group, key=lambda t: t.endchar - t.startchar)
-            for _key, group in itertools.groupby(tokens, lambda t: t.startchar)
-        ]
-        # The two best fragments (the earlier one on equal scores: Whoosh's top_fragments breaks
-        # ties by comparing fragment objects, which is not deterministic), in text order.
-        scored = [(scorer(fragment), fragment) for fragment in fragmenter.fragment_matches(text, tokens)]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].startchar))
-        best = sorted((fragment for score, fragment in scored[:2] if score >= 1), key=FIRST)
-        out[docnum] = formatter.format(best)
+        # A document's snippet depends only on which of the query's terms it holds.
+        key = (docnum, frozenset(chars.get(docnum, ())))
+        snippet = kept.get(key)
+        if snippet is None:
+            snippet = kept[key] = _snippet(text, chars.get(docnum, {}))
+        if snippet:
+            out[docnum] = snippet
     return out
+
+
+def _snippet(text: str, chars: dict) -> str:
+    """The highlighted fragments of one body, given its matching terms' {text: [(pos, startchar,
+    endchar), ...]}; "" when no fragment scores."""
+    fragmenter = PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
+    charlimit = fragmenter.charlimit
+    tokens = [
+        Token(text=word, pos=pos, startchar=startchar, endchar=endchar)
+        for word, positions in chars.items()
+        for pos, startchar, endchar in positions
+        if not (charlimit and endchar > charlimit)
+    ]
+    if not tokens:
+        return ""
+    # As whoosh.highlight.Highlighter.highlight_hit does with pinpoint highlighting.
+    tokens.sort(key=lambda t: t.startchar)
+    tokens = [
+        max(group, key=lambda t: t.endchar - t.startchar)
+        for _key, group in itertools.groupby(tokens, lambda t: t.startchar)
+    ]
+    # The two best fragments (the earlier one on equal scores: Whoosh's top_fragments breaks
+    # ties by comparing fragment objects, which is not deterministic), in text order.
+    scorer = BasicFragmentScorer()
+    scored = [(scorer(fragment), fragment) for fragment in fragmenter.fragment_matches(text, tokens)]
+    scored.sort(key=lambda pair: (-pair[0], pair[1].startchar))
+    best = sorted((fragment for score, fragment in scored[:2] if score >= 1), key=FIRST)
+    return _MarkFormatter().format(best)
 
 
 def _spelling(reading: Reading, include_internal: bool) -> SpellingWords:
@@ -304,7 +339,7 @@ def _suggest(reading: Reading, items: list[Item], allow, restrict) -> str | None
             low, high = SUGGESTION_WORD_LENGTH
             if not key or key in reading.synonyms or not low <= len(word) <= high:
                 continue
-            if _visible(reading.searcher, Item("word", (word,)), restrict):
+            if _visible(reading, Item("word", (word,)), restrict):
                 continue
             if corrector is None:
                 corrector = _spelling(reading, include_internal=restrict is None)

@@ -9,9 +9,10 @@ The rules go by path, so every public page under /kunskap (the resource-centre d
 once it exists) is covered without a decorator on each view.
 
 The ETag is computed before the view runs, from what an anonymous page shows: the articles'
-change log (every new revision, publication and archiving adds a row to it), the code and the
-settings the process runs with, the hour window of the feedback form's token, for search pages
-the position of this host's index, and for the start page its most-read list. A matching
+change log (every new revision, publication and archiving adds a row to it; for search pages the
+position of this host's index instead, which is where their results come from), the code and the
+settings the process runs with, the hour window of the feedback form's token, and for the start
+page its most-read list. A matching
 If-None-Match is answered with 304 without rendering, and a page this process made under the same
 tag is served again from memory.
 """
@@ -175,15 +176,23 @@ def _page_state() -> list[str]:
     from supportline.kb.contact import line_contact
 
     # The line's contact is read per request (a changed setting shows at once, as on the page).
-    state = [service.content_position(), line_contact().fingerprint]
+    state = [line_contact().fingerprint]
     state.extend(provider() for prefix, provider in _STATE_PROVIDERS if request.path.startswith(prefix))
     if request.path in SEARCH_PATHS:
         # Results come from this host's index, which may lag the database by a few seconds:
         # bring it up to date first (as the search would), and name the position it is at, so a
-        # page made from a lagging index is never kept under the tag of the current one.
+        # page made from a lagging index is never kept under the tag of the current one. An
+        # index in step is all a search page shows, so it needs no look at the change log (a
+        # round trip to the database on every search); one that failed to sync may answer from
+        # the database instead, so then the change log's head counts too.
         from supportline.kb.index_sync import sync_index
 
-        state.append(str(sync_index().position))
+        synced = sync_index()
+        if synced.position is None or synced.error is not None:
+            state.append(service.content_position())
+        state.append(str(synced.position))
+    else:
+        state.append(service.content_position())
     if request.path in ("/kunskap", "/kunskap/"):
         # The start page lists the most-read articles, which the view counter reorders.
         state.extend(row.slug for row in service.most_read())

@@ -23,7 +23,7 @@ def test_search_page_shows_snippets_facets_and_pagination_state(client, imported
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<mark>" in html
-    assert "Orosanmälan i skolan" in html
+    assert '<a href="/kunskap/orosanmalan-i-skolan">Orosanmälan i skolan</a>' in html  # the hit opens its article
     assert "Avgränsa" in html and "Skolans ansvar" in html  # topic facet with its Swedish label
 
 
