@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pytest
 from sqlalchemy import func, select
@@ -181,5 +182,8 @@ def test_an_installation_that_handed_the_line_over_takes_no_questions(app, clien
         assert closed in page and 'name="question"' not in page
         response = client.post("/fraga", data={"form_token": token, "question": QUESTION, "sector": "school",
                                                "county": "03"}, headers=SAME_ORIGIN)
-    assert response.status_code == 409 and closed in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and closed in page
     assert _count(app, Inquiry) == 0
+    # nothing stored, and nothing lost: what was typed comes back to be copied
+    assert f'readonly rows="8">{html.escape(QUESTION, quote=False)}</textarea>' in page
