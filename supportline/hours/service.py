@@ -137,6 +137,12 @@ class PublicHours:
     changed_hours: str | None
 
 
+def public_hours_read() -> PublicHours | None:
+    """The public hours this request has read (None: not yet, or dropped by a change), for what
+    is made from them and kept for the request."""
+    return g.get(_PUBLIC)
+
+
 def public_hours() -> PublicHours:
     """Read once per request; the contact line on every page asks several times."""
     cached = g.get(_PUBLIC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.local import LocalProxy
 
@@ -45,10 +45,24 @@ def _with_opening_hours(contact: knowledge.LineContact) -> knowledge.LineContact
 
 
 def line_contact(app=None) -> knowledge.LineContact:
-    """This app's contact; reads facts.yaml once per set of overrides, the hours once per request."""
+    """This app's contact; reads facts.yaml once per set of overrides, the hours once per request.
+
+    A page asks a dozen times (the Jinja global is a proxy that calls this on every use, and the
+    public ETag names it), so within a request the contact made is kept, under the hours it was
+    made with: when an admin's change drops the request's hours, the next call makes it anew."""
+    per_request = app is None and has_request_context()
+    if per_request:
+        from supportline.hours.service import public_hours_read
+
+        kept_contact = g.get("_line_contact")
+        if kept_contact is not None and kept_contact[0] is public_hours_read():
+            return kept_contact[1]
     overrides = (app or current_app).config.get("SUPPORTLINE_LINE_CONTACT") or {}
     kept = {key: value for key, value in overrides.items() if key not in HOURS_KEYS}
-    return _with_opening_hours(_load(tuple(sorted(kept.items()))))
+    contact = _with_opening_hours(_load(tuple(sorted(kept.items()))))
+    if per_request:
+        g._line_contact = (public_hours_read(), contact)
+    return contact
 
 
 def init_app(app) -> None:

@@ -202,3 +202,16 @@ def test_the_migration_counts_only_articles_last_written_by_an_import_as_importe
         assert _row("orosanmalan-i-skolan").imported_version is None
         report = service.import_directory(None, imported)
         assert [slug for slug, _why in report.skipped] == ["orosanmalan-i-skolan"]
+
+
+def test_a_request_keeps_its_contact_until_the_hours_change_in_it(app):
+    from supportline.kb.contact import line_contact
+
+    with app.test_request_context("/kunskap/"):
+        set_weekly_hours(None, {0: (540, 720)}, confirmed=True)
+        first = line_contact()
+        assert line_contact() is first  # asked a dozen times a page: made once
+        assert first.hours == "måndag kl. 9–12"
+        set_weekly_hours(None, {1: (780, 900)}, confirmed=True)
+        changed = line_contact()
+        assert changed is not first and changed.hours == "tisdag kl. 13–15"
