@@ -131,6 +131,9 @@ def load_config(instance_path: str) -> dict:
         "SUPPORTLINE_HANDOVER_AT": os.environ.get("SUPPORTLINE_HANDOVER_AT", DEFAULT_HANDOVER_AT),
         # The answer-time target for written questions, in whole opening days (supportline/hours/).
         "SUPPORTLINE_ANSWER_TARGET_DAYS": _days("SUPPORTLINE_ANSWER_TARGET_DAYS", 2),
+        # How long a web process keeps the public opening hours before reading them again; a change
+        # shows at once in the process that made it (0: read on every page).
+        "SUPPORTLINE_PUBLIC_HOURS_SECONDS": float(os.environ.get("SUPPORTLINE_PUBLIC_HOURS_SECONDS", "30")),
         "SUPPORTLINE_HANDOVER_DIR": os.environ.get(
             "SUPPORTLINE_HANDOVER_DIR", str(Path(instance_path) / "handover")
         ),

@@ -130,6 +130,9 @@ def empty_tables(app) -> None:
     transaction, so no other connection ever sees them off. On PostgreSQL it is all one
     statement (a DO block): one round trip to the server instead of one a table. Ids are not
     restarted, so no test may depend on the number an id gets."""
+    from supportline.hours.service import forget_public_hours
+
+    forget_public_hours(app)  # the process's copy of the hours just deleted
     with app.app_context():
         db.session.remove()
         tables = tuple(t.name for t in reversed(db.metadata.sorted_tables))

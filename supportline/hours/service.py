@@ -9,6 +9,7 @@ schedule.answer_due_at). Answer times themselves are counted in opening hours.""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from flask import current_app, g
@@ -53,6 +54,12 @@ def load_schedule() -> Schedule:
 def _forget() -> None:
     g.pop(_CACHE, None)
     g.pop(_PUBLIC, None)
+    forget_public_hours(current_app)
+
+
+def forget_public_hours(app) -> None:
+    """Drop this process's copy of the public hours (a change here shows on its next page)."""
+    app.extensions.pop(_PUBLIC, None)
 
 
 def target_days() -> int:
@@ -144,12 +151,24 @@ def public_hours_read() -> PublicHours | None:
 
 
 def public_hours() -> PublicHours:
-    """Read once per request; the contact line on every page asks several times."""
+    """Read once per request, and kept by the process for SUPPORTLINE_PUBLIC_HOURS_SECONDS
+    (default 30): every public page and its ETag show them, and they change a few times a
+    year, so an anonymous page need not ask the database three times for them. A change made
+    in this process shows at once (_forget), in another within those seconds, which is less
+    than the public pages' own max-age."""
     cached = g.get(_PUBLIC)
     if cached is not None:
         return cached
-    confirmed = is_confirmed()
-    result = PublicHours(confirmed, weekly_text() if confirmed else None, changes_text() if confirmed else None)
+    seconds = current_app.config.get("SUPPORTLINE_PUBLIC_HOURS_SECONDS", 30)
+    today = today_local()
+    kept = current_app.extensions.get(_PUBLIC)
+    if seconds and kept is not None and kept[1] == today and time.monotonic() - kept[0] < seconds:
+        result = kept[2]
+    else:
+        confirmed = is_confirmed()
+        result = PublicHours(confirmed, weekly_text() if confirmed else None,
+                             changes_text() if confirmed else None)
+        current_app.extensions[_PUBLIC] = (time.monotonic(), today, result)
     g.setdefault(_PUBLIC, result)
     return result
 

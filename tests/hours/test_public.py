@@ -84,3 +84,27 @@ def test_the_old_hours_settings_are_not_read_and_admin_says_so(app, client, logi
     html = client.get("/admin/").get_data(as_text=True)
     assert ("SUPPORTLINE_LINE_HOURS läses inte längre: stödtelefonens öppettider och ändrade dagar sätts och "
             "bekräftas under Administration, Öppettider (/admin/oppettider).") in html
+
+
+def test_the_process_keeps_the_public_hours_and_forgets_them_on_a_change(app, client):
+    """Another process's change (here: written around the service) shows after the seconds kept;
+    a change through the service in this process shows at once."""
+    from sqlalchemy import update
+
+    from supportline.extensions import db
+    from supportline.hours.models import WeeklyHours
+    from supportline.hours.service import set_weekly_hours
+    from supportline.transactions import write_transaction
+
+    with app.app_context():
+        set_weekly_hours(None, {0: (540, 720)}, confirmed=True)
+    assert "måndag kl. 9–12" in client.get("/kunskap/").get_data(as_text=True)
+    with app.app_context(), write_transaction():
+        db.session.execute(update(WeeklyHours).values(opens=600))  # as another host would
+    assert "måndag kl. 9–12" in client.get("/kunskap/").get_data(as_text=True)  # kept
+    kept_at, today, hours = app.extensions["_public_hours"]
+    app.extensions["_public_hours"] = (kept_at - 31, today, hours)  # the 30 seconds have passed
+    assert "måndag kl. 10–12" in client.get("/kunskap/").get_data(as_text=True)
+    with app.app_context():
+        set_weekly_hours(None, {2: (780, 900)}, confirmed=True)
+    assert "onsdag kl. 13–15" in client.get("/kunskap/").get_data(as_text=True)  # at once
