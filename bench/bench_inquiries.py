@@ -16,13 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("SUPPORTLINE_ENV", "test")
 
-PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from common import drop_scratch_database, scratch_database  # noqa: E402
+
 PAGES = [
     ("healthz", "/healthz"),
     ("list (no filter)", "/arenden"),
@@ -67,16 +67,7 @@ def run(backend: str, n: int, reps: int) -> None:
     from supportline.inquiries.seed import seed_inquiries
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
-    admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        import psycopg
-
-        name = f"supportline_bench_{uuid.uuid4().hex[:8]}"
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    url, admin, name = scratch_database(backend, tmp)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SUPPORTLINE_INDEX_DIR": str(tmp / "index")})
     try:
         with app.app_context():
@@ -129,11 +120,7 @@ def run(backend: str, n: int, reps: int) -> None:
         for label, (median, p95) in results.items():
             print(f"{label:<36} {median:>10.1f} {p95:>8.1f} {median / base:>10.1f}")
     finally:
-        with app.app_context():
-            db.engine.dispose()
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+        drop_scratch_database(app, admin, name)
 
 
 def main() -> None:

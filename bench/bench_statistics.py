@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("SUPPORTLINE_ENV", "test")
 
-PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from common import drop_scratch_database, log_in, scratch_database  # noqa: E402
+
 GOAL = 0.1
 PASSWORD = "bench-lösenord-som-är-långt"
 
@@ -41,17 +42,6 @@ def median_ms(fn, reps: int, before=None) -> float:
         fn()
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
-
-
-def _database(backend: str, tmp: Path):
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}", None, None
-    import psycopg
-
-    name = f"supportline_bench_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(PG_ADMIN, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name, admin, name
 
 
 def _touch(app):
@@ -68,15 +58,6 @@ def _touch(app):
     return touch
 
 
-def _login(client, email: str, password: str) -> None:
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-
-
 def run(backend: str, n: int, reps: int, workdir: str | None) -> list[tuple]:
     from flask_migrate import upgrade
 
@@ -88,7 +69,7 @@ def run(backend: str, n: int, reps: int, workdir: str | None) -> list[tuple]:
 
     tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"bench-statistics-{backend}-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    url, admin, name = _database(backend, tmp)
+    url, admin, name = scratch_database(backend, tmp)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SUPPORTLINE_INDEX_DIR": str(tmp / "index")})
     try:
         with app.app_context():
@@ -106,7 +87,7 @@ def run(backend: str, n: int, reps: int, workdir: str | None) -> list[tuple]:
                 db.session.commit()
         print(f"\n## {backend}: {made} inquiries seeded in {seconds:.1f} s", flush=True)
         client = app.test_client()
-        _login(client, email, PASSWORD)
+        log_in(client, email, PASSWORD)
         headers = {}
         year = dt.date.today().year - 1
         full_year = f"period=custom&from={year}-01-01&to={year}-12-31"
@@ -134,11 +115,7 @@ def run(backend: str, n: int, reps: int, workdir: str | None) -> list[tuple]:
                   f"(ratio {healthz / again:.3f})", flush=True)
         return rows
     finally:
-        with app.app_context():
-            db.engine.dispose()
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+        drop_scratch_database(app, admin, name)
 
 
 def main() -> None:

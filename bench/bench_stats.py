@@ -17,13 +17,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("SUPPORTLINE_ENV", "test")
 
-PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from common import drop_scratch_database, log_in, scratch_database  # noqa: E402
 
 
 def timed(fn, reps):
@@ -40,34 +39,24 @@ def run(backend: str, n: int, reps: int) -> None:
     from flask_migrate import upgrade
 
     from supportline import create_app
-    from supportline.auth.service import create_user, issue_api_token
-    from supportline.extensions import db
+    from supportline.auth.service import create_user
     from supportline.inquiries.seed import seed_inquiries
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-stats-{backend}-"))
-    admin = name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        import psycopg
-
-        name = f"supportline_bench_{uuid.uuid4().hex[:8]}"
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    url, admin, name = scratch_database(backend, tmp)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SUPPORTLINE_INDEX_DIR": str(tmp / "index")})
     try:
         with app.app_context():
             upgrade()
             handler = create_user(None, "bench-handler@test.invalid", "handler", "bench-lösenord-som-är-långt")
-            coordinator = create_user(None, "bench-coord@test.invalid", "coordinator", "bench-lösenord-som-är-långt")
+            create_user(None, "bench-coord@test.invalid", "coordinator", "bench-lösenord-som-är-långt")
             t0 = time.perf_counter()
             made = seed_inquiries(n, [handler.id])
             seconds = time.perf_counter() - t0
-            token = issue_api_token(None, coordinator)
         print(f"\n## {backend}: {made} inquiries seeded in {seconds:.1f} s")
         client = app.test_client()
-        headers = {"Authorization": f"Bearer {token}"}
+        log_in(client, "bench-coord@test.invalid", "bench-lösenord-som-är-långt")
+        headers = {}
         year = dt.date.today().year - 1
         full_year = f"period=custom&from={year}-01-01&to={year}-12-31"
         cases = [
@@ -85,11 +74,7 @@ def run(backend: str, n: int, reps: int) -> None:
             median, p95 = timed(lambda p=path: client.get(p, headers=headers), count)
             print(f"{label:<40} {median:>10.1f} {p95:>8.1f}")
     finally:
-        with app.app_context():
-            db.engine.dispose()
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+        drop_scratch_database(app, admin, name)
 
 
 def main() -> None:

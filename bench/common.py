@@ -10,10 +10,12 @@ use the same documents and the same queries.
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import re
 import statistics
 import sys
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -215,3 +217,39 @@ def load() -> str:
 
 def today() -> str:
     return datetime.date.today().isoformat()
+
+
+# --- a scratch database for the benchmarks that seed inquiries ---------------------------------
+
+PG_ADMIN = os.environ.get("SUPPORTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def scratch_database(backend: str, tmp: Path):
+    """(SQLAlchemy URL, admin connection or None, database name or None): a SQLite file in `tmp`,
+    or a new PostgreSQL database of its own, dropped by drop_scratch_database."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", None, None
+    import psycopg
+
+    name = f"supportline_bench_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(PG_ADMIN, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name, admin, name
+
+
+def drop_scratch_database(app, admin, name) -> None:
+    from supportline.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    if admin is not None:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def log_in(client, email: str, password: str) -> None:
+    """Through the login form, as a person does: pages ignore an API token."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
