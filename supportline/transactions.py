@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import current_app, has_app_context
@@ -53,6 +53,7 @@ def write_transaction() -> Iterator[None]:
         return
     begin_write()
     session.info[_IN_WRITE] = True
+    session.info[_WRITTEN] = set()
     try:
         yield
         session.commit()
@@ -61,6 +62,37 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         session.info.pop(_IN_WRITE, None)
+        written = session.info.pop(_WRITTEN, set())
+    if written:
+        for callback in current_app.extensions.get(_AFTER_WRITE, ()):
+            callback(written)
+
+
+def after_write(app, callback: Callable[[set[str]], None]) -> None:
+    """Call `callback(tables)` after each write_transaction() has committed, with the tables it
+    wrote (by ORM flush or statement). An area keeps something derived from others' rows up to
+    date this way without their code knowing of it (stats/summary.py: the counted days)."""
+    app.extensions.setdefault(_AFTER_WRITE, []).append(callback)
+    global _tables_tracked
+    if not _tables_tracked:  # on the session class, once per process
+        event.listen(FlaskSession, "after_flush", _note_flushed_tables)
+        event.listen(FlaskSession, "do_orm_execute", _note_statement_table)
+        _tables_tracked = True
+
+
+def _note_flushed_tables(session, _flush_context) -> None:
+    written = session.info.get(_WRITTEN)
+    if written is not None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            written.add(obj.__table__.name)
+
+
+def _note_statement_table(state) -> None:
+    written = state.session.info.get(_WRITTEN)
+    if written is not None and (state.is_insert or state.is_update or state.is_delete):
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            written.add(table.name)
 
 
 def in_write_transaction() -> bool:
@@ -69,6 +101,9 @@ def in_write_transaction() -> bool:
 
 
 _IN_WRITE = "supportline.write_transaction"
+_WRITTEN = "supportline.written_tables"
+_AFTER_WRITE = "supportline.after_write"
+_tables_tracked = False
 
 
 # --- the test guard -----------------------------------------------------------------------

@@ -91,3 +91,25 @@ def test_the_guard_lets_a_block_a_listed_module_and_test_code_write(app, monkeyp
         db.session.add(_event("test.by_hand"))
         db.session.commit()
     assert unguarded_writes == []
+
+
+def test_after_a_commit_the_callbacks_hear_which_tables_were_written_and_not_after_a_rollback(app):
+    from supportline.transactions import after_write
+
+    heard: list[set[str]] = []
+    after_write(app, heard.append)
+    try:
+        with app.app_context():
+            with write_transaction():
+                db.session.add(_event("test.after"))  # a flush
+                db.session.execute(delete(RateEvent).where(RateEvent.key == "nobody"))  # a statement
+            assert heard == [{"audit_events", "rate_events"}]
+            with pytest.raises(RuntimeError), write_transaction():
+                db.session.add(_event("test.after.rollback"))
+                db.session.flush()
+                raise RuntimeError("boom")
+            with write_transaction():
+                pass  # nothing written: nobody is called
+            assert heard == [{"audit_events", "rate_events"}]
+    finally:
+        app.extensions["supportline.after_write"].remove(heard.append)
