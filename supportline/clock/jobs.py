@@ -70,6 +70,13 @@ def statistics_snapshot() -> None:
     freeze_last_quarter()
 
 
+def statistics_months() -> None:
+    """Count again the months whose inquiries changed (all of them after an upgrade or an import)."""
+    from supportline.stats.summary import refresh
+
+    refresh()
+
+
 JOBS: list[Job] = [
     # Every few minutes rather than once a night: the ledger, not the trigger, decides
     # what is due, so a run missed while the clock was down happens as soon as it is up.
@@ -82,5 +89,8 @@ JOBS: list[Job] = [
     # Daily and at start rather than on the first of each quarter: the table, not the trigger,
     # says whether the quarter is frozen, so a clock that was down on the day catches up.
     Job("statistics-snapshot", "Frys kvartalets statistik", statistics_snapshot, "cron", {"hour": 1, "minute": 10},
+        run_at_start=True),
+    # A request counts a few changed months itself; this catches up with any number of them.
+    Job("statistics-months", "Räkna om statistikens månader", statistics_months, "interval", {"minutes": 5},
         run_at_start=True),
 ]

@@ -69,6 +69,22 @@ def stats_snapshot(year, quarter, rerun):
         click.echo(f"  {change.table} – {change.row}: {tal(change.before)} → {tal(change.after)}")
 
 
+@stats_cli.command("months")
+@with_appcontext
+def stats_months():
+    """Räkna om de dagar (och deras månader) vars ärenden har ändrats sedan de räknades (klockans
+    jobb gör det var femte minut; efter en import kan det göras direkt)."""
+    from sqlalchemy import func, select
+
+    from supportline.extensions import db
+    from supportline.stats.models import StatisticsMonth
+    from supportline.stats.summary import refresh
+
+    refresh()
+    months = db.session.scalar(select(func.count()).select_from(StatisticsMonth))
+    click.echo(f"Statistiken är räknad för {antal(months, 'månad', 'månader')} med ärenden.")
+
+
 @stats_cli.command("seed-centres")
 @with_appcontext
 def stats_seed_centres():
@@ -88,6 +104,11 @@ def init_app(app) -> None:
     app.register_blueprint(views.admin_bp)
     app.register_blueprint(views.directory_bp)
     app.cli.add_command(stats_cli)
+    # A saved inquiry's day is counted again right after the save (stats/summary.py).
+    from supportline.stats.summary import after_write
+    from supportline.transactions import after_write as on_every_write
+
+    on_every_write(app, after_write)
     # The public directory is cached like the guidance: its tag follows the centres' rows.
     from supportline.kb.caching import register_page_state
     from supportline.stats.centres import directory_state

@@ -92,3 +92,37 @@ class StatisticsSnapshot(Base):
     @property
     def label(self) -> str:
         return f"{self.year} kvartal {self.quarter}"
+
+
+class StatisticsDay(Base):
+    """One local day's counts (stats/counting.py Counts as JSON), kept up to date by
+    stats/summary.py from the changes the database records in statistics_changes."""
+
+    __tablename__ = "statistics_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict] = mapped_column(JSON)
+    counted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatisticsMonth(Base):
+    """A local month's counts: the sum of its statistics_days, so a year is twelve rows."""
+
+    __tablename__ = "statistics_months"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # its first day
+    total: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict] = mapped_column(JSON)
+    counted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatisticsChange(Base):
+    """An inquiry changed since its month was counted: written by triggers (migration 0024) in
+    the change's own transaction, read and removed by stats/summary.py. `received_at` is the
+    inquiry's, before and after the change; None asks for every month to be counted anew."""
+
+    __tablename__ = "statistics_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -4,9 +4,9 @@ and referrals per resource centre. Counted in SQL like the rest (GROUP BY, a han
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 
 from supportline.extensions import db
 from supportline.inquiries import composition
@@ -76,6 +76,34 @@ def referrals_by_county(conds) -> dict:
 
 # --- with the persons' roles, their perpetrators and the outcomes --------------------------------
 
+def add_counts(into: dict, other: dict, sign: int = 1) -> None:
+    """into[key] += sign × n for each of other's counts; a count that comes to 0 is removed, so
+    counts taken away leave what counting afresh would give."""
+    for key, n in other.items():
+        value = into.get(key, 0) + sign * n
+        if value:
+            into[key] = value
+        else:
+            into.pop(key, None)
+
+
+def add_fields(into, other, sign: int = 1, skip: tuple[str, ...] = ()) -> None:
+    """Add each count of the dataclass `other` to `into`'s: numbers as numbers, dicts key by key."""
+    for f in fields(into):
+        if f.name in skip:
+            continue
+        mine, theirs = getattr(into, f.name), getattr(other, f.name)
+        if isinstance(mine, dict):
+            add_counts(mine, theirs, sign)
+        else:
+            setattr(into, f.name, mine + sign * theirs)
+
+
+def copied(data: dict) -> dict:
+    """Stored counts with every dict copied, so counts made from them share nothing with the row."""
+    return {key: dict(value) if isinstance(value, dict) else value for key, value in data.items()}
+
+
 def _age_count(groups) -> object:
     return func.sum(case((ExposedPerson.age_group.in_(groups), 1), else_=0))
 
@@ -96,6 +124,21 @@ class PersonCounts:
     @property
     def persons(self) -> int:
         return sum(self.ages.values())
+
+    def add(self, other: PersonCounts, sign: int = 1) -> PersonCounts:
+        """Add `other`'s counts to these (in place) and return them: the persons of two periods;
+        sign=-1 takes them away (a count that comes to 0 is removed)."""
+        add_fields(self, other, sign)
+        return self
+
+    def to_json(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(PersonCounts)}
+        data["cross"] = [[age, gender, n] for (age, gender), n in self.cross.items()]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> PersonCounts:
+        return cls(**{**copied(data), "cross": {(age, gender): n for age, gender, n in data["cross"]}})
 
 
 def count_persons(conds) -> PersonCounts:
@@ -131,6 +174,7 @@ def _person_groups(conds, c: PersonCounts) -> int:
         if role != "exposed":  # persons only mentioned are not the case's persons
             c.mentioned += n
             continue
+        age, gender = age or "", gender or ""  # "" for a missing value, as in stats/counting.py
         c.ages[age] = c.ages.get(age, 0) + n
         c.genders[gender] = c.genders.get(gender, 0) + n
         c.cross[(age, gender)] = c.cross.get((age, gender), 0) + n
@@ -216,4 +260,5 @@ def centre_referral_table(named: list[tuple[str | None, str, int]], unnamed_by_c
 
 def unnamed_centre_referrals(conds) -> dict:
     """Inquiries referred to the county's resource centre without a centre named, per county."""
-    return referrals_by_county([*conds, Inquiry.id.not_in(select(InquiryCentre.inquiry_id))])
+    # NOT EXISTS by the primary key: NOT IN would read every inquiry's centre for each count.
+    return referrals_by_county([*conds, ~exists().where(InquiryCentre.inquiry_id == Inquiry.id)])

@@ -16,8 +16,9 @@ from sqlalchemy import case, func, select
 from supportline.dates import local_midnight_utc, today_local
 from supportline.extensions import db
 from supportline.inquiries import taxonomy as tx
-from supportline.inquiries.models import Inquiry, InquiryCode
-from supportline.stats import series
+from supportline.inquiries.models import Inquiry
+from supportline.stats import series, summary
+from supportline.stats.counting import Counts, count
 from supportline.stats.models import ACTIVE_STATUSES, ResourceCentre
 from supportline.stats.population import per_100k, population
 from supportline.stats.tables import Row, Table
@@ -37,6 +38,8 @@ MAX_MONTHLY_MONTHS = 36  # longer periods are shown per year: 360 bars say nothi
 CHILD_AGE_GROUPS = ("0-5", "6-12", "13-15", "16-17")
 OPEN_AGE_BUCKETS = [(7, "0–7 dagar"), (30, "8–30 dagar"), (90, "31–90 dagar"), (None, "Mer än 90 dagar")]
 MISSING = "Uppgift saknas"
+# Not closed, by name: the index on (status, received_at) then finds the period's open inquiries.
+OPEN_STATUSES = tuple(code for code in tx.STATUSES if code != "closed")
 
 
 class StatsInputError(ValueError):
@@ -211,42 +214,31 @@ def _buckets(f: Filters) -> tuple[str, list[tuple[dt.date, dt.date, str]]]:
     return "year", buckets
 
 
-def _bucket_counts(f: Filters, buckets, shift_years: int = 0) -> list[int]:
-    """One GROUP BY over a CASE of UTC bounds: local-time months without a timezone function,
-    the same on SQLite and PostgreSQL."""
-    def shifted(day: dt.date) -> dt.date:
-        if not shift_years:
-            return day
-        try:
-            return day.replace(year=day.year + shift_years)
-        except ValueError:  # 29 February
-            return day.replace(year=day.year + shift_years, day=28)
+def _shifted(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
-    bounds = [(local_midnight_utc(shifted(a)), local_midnight_utc(shifted(b) + dt.timedelta(days=1)))
-              for a, b, _ in buckets]
-    start, end = bounds[0][0], bounds[-1][1]
-    if start.year < EARLIEST.year:
+
+def _bucket_counts(f: Filters, buckets, shift_years: int = 0, stored: bool = False) -> list[int]:
+    """Inquiries per bucket (`shift_years` earlier): from the stored days' totals when `stored`,
+    otherwise one GROUP BY over a CASE of UTC bounds: local-time months without a timezone
+    function, the same on SQLite and PostgreSQL."""
+    days = [(_shifted(a, shift_years), _shifted(b, shift_years)) for a, b, _ in buckets]
+    if days[0][0].year < EARLIEST.year:
         return [0] * len(buckets)
+    if stored:
+        return summary.bucket_totals(days)
+    bounds = [(local_midnight_utc(a), local_midnight_utc(b + dt.timedelta(days=1))) for a, b in days]
     index = case(*[(Inquiry.received_at < b_end, i) for i, (_b, b_end) in enumerate(bounds)], else_=-1)
     rows = db.session.execute(
-        select(index.label("b"), func.count()).where(*_conditions(f, start, end)).group_by("b")).all()
+        select(index.label("b"), func.count()).where(*_conditions(f, bounds[0][0], bounds[-1][1])).group_by("b")).all()
     counts = [0] * len(buckets)
     for i, n in rows:
         if 0 <= i < len(counts):
             counts[i] = n
     return counts
-
-
-def _median_duration(conds) -> int | None:
-    """The median in portable SQL: count, then read the middle one or two rows by OFFSET."""
-    with_duration = [*conds, Inquiry.duration_seconds.is_not(None)]
-    n = db.session.scalar(select(func.count()).where(*with_duration)) or 0
-    if not n:
-        return None
-    middle = db.session.scalars(select(Inquiry.duration_seconds).where(*with_duration)
-                                .order_by(Inquiry.duration_seconds).offset((n - 1) // 2)
-                                .limit(2 if n % 2 == 0 else 1)).all()
-    return round(sum(middle) / len(middle))
 
 
 def centre_counties() -> set[str]:
@@ -255,61 +247,11 @@ def centre_counties() -> set[str]:
                                   .where(ResourceCentre.status.in_(ACTIVE_STATUSES))).all())
 
 
-@dataclass
-class _Counts:
-    """What one report reads from the database, before it is laid out as tables."""
-    by_county: dict
-    by_sector: dict
-    by_channel: dict
-    by_urgency: dict
-    by_kind: dict[str, dict[str, int]]  # multi-valued codes: kind -> code -> inquiries
-    people: series.PersonCounts
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_county.values())
-
-    @property
-    def persons(self) -> int:
-        return self.people.persons
-
-
-def _single_valued(conds) -> list[dict]:
-    """Inquiries per county, sector, channel and urgency."""
-    # One pass over the period's inquiries for every single-valued column: grouped by all four
-    # at once (at most 21 × 11 × 4 × 3 result rows), then summed per column below. Separate
-    # GROUP BYs each re-read the same rows and cost four times as much.
-    combined = db.session.execute(
-        select(Inquiry.county_code, Inquiry.caller_sector, Inquiry.channel, Inquiry.urgency, func.count())
-        .where(*conds).group_by(Inquiry.county_code, Inquiry.caller_sector, Inquiry.channel, Inquiry.urgency)).all()
-    by_column: list[dict] = [{}, {}, {}, {}]
-    for *values, n in combined:
-        for i, value in enumerate(values):
-            by_column[i][value] = by_column[i].get(value, 0) + n
-    return by_column
-
-
-def _codes_by_kind(conds) -> dict[str, dict[str, int]]:
-    codes = db.session.execute(
-        select(InquiryCode.kind, InquiryCode.code, func.count())
-        .join(Inquiry, Inquiry.id == InquiryCode.inquiry_id)
-        .where(*conds).group_by(InquiryCode.kind, InquiryCode.code)).all()
-    by_kind: dict[str, dict[str, int]] = {}
-    for kind, code, n in codes:
-        by_kind.setdefault(kind, {})[code] = n
-    return by_kind
-
-
-def _count(conds) -> _Counts:
-    by_county, by_sector, by_channel, by_urgency = _single_valued(conds)
-    return _Counts(by_county, by_sector, by_channel, by_urgency, _codes_by_kind(conds), series.count_persons(conds))
-
-
-def _timeline(f: Filters) -> tuple[str, list[tuple[str, int, int | None]]]:
+def _timeline(f: Filters, stored: bool) -> tuple[str, list[tuple[str, int, int | None]]]:
     granularity, buckets = _buckets(f)
-    counts = _bucket_counts(f, buckets)
+    counts = _bucket_counts(f, buckets, stored=stored)
     # A year earlier beside it, when the period is at most a year (longer periods overlap themselves).
-    earlier = _bucket_counts(f, buckets, -1) if len(buckets) <= 12 and granularity == "month" else None
+    earlier = _bucket_counts(f, buckets, -1, stored) if len(buckets) <= 12 and granularity == "month" else None
     return granularity, [(label, counts[i], earlier[i] if earlier else None)
                          for i, (_a, _b, label) in enumerate(buckets)]
 
@@ -331,7 +273,7 @@ def _county_table(by_county: dict, with_centre: set[str], total: int) -> Table:
                  note="Per 100 000 invånare: folkmängd enligt SCB 31 december 2023. " + series.PREVALENCE_CAVEAT)
 
 
-def _category_tables(c: _Counts) -> list[Table]:
+def _category_tables(c: Counts) -> list[Table]:
     total, persons, kind = c.total, c.persons, c.by_kind.get
     return [
         _table("sector", "Den som ringer: verksamhet", tx.SECTORS, c.by_sector, total),
@@ -357,30 +299,29 @@ def _open_age_table(conds, now: dt.datetime) -> Table:
                     for i, (upper, _l) in enumerate(OPEN_AGE_BUCKETS) if upper is not None],
                   else_=len(OPEN_AGE_BUCKETS) - 1)
     open_counts = dict(db.session.execute(
-        select(bucket.label("b"), func.count()).where(*conds, Inquiry.status != "closed").group_by("b")).all())
+        select(bucket.label("b"), func.count()).where(*conds, Inquiry.status.in_(OPEN_STATUSES)).group_by("b")).all())
     rows = [Row(str(i), label, open_counts.get(i, 0)) for i, (_u, label) in enumerate(OPEN_AGE_BUCKETS)]
     return Table("open_age", "Öppna ärenden efter ålder", rows, sum(r.count for r in rows),
                  note="Ärenden i perioden som inte är avslutade, efter dagar sedan de togs emot.")
 
 
-def _follow_up(conds) -> tuple[int, int]:
-    """Inquiries with a follow-up date, and those of them followed up on time."""
-    due, on_time = db.session.execute(
-        select(func.count(),
-               func.coalesce(func.sum(case((or_closed_or_not_due(), 1), else_=0)), 0))
-        .where(*conds, Inquiry.follow_up_on.is_not(None))).one()
-    return due, int(on_time)
+def period_counts(f: Filters) -> tuple[Counts, bool]:
+    """The period's counts, and whether they came from the stored days and months. A filtered
+    period is counted from the inquiries (the stored counts are for all inquiries together)."""
+    if not (f.county or f.sector) and summary.up_to_date():
+        return summary.counts_for(f.date_from, f.date_to), True
+    return count(_conditions(f)), False
 
 
 def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
     now = now or dt.datetime.now(dt.UTC)
     conds = _conditions(f)
-    c = _count(conds)
+    c, stored = period_counts(f)
     total = c.total
-    granularity, timeline = _timeline(f)
+    granularity, timeline = _timeline(f, stored)
     with_centre = centre_counties()
     without = [code for code in tx.COUNTY_LABELS if code not in with_centre]
-    follow_up_due, follow_up_on_time = _follow_up(conds)
+    follow_up_due, follow_up_on_time = c.follow_up_due, c.follow_up_on_time(today_local())
     written = written_figures(conds, now)
     tables = [_timeline_table(granularity, timeline, total), _county_table(c.by_county, with_centre, total),
               series.centre_compare_table(c.by_county, with_centre),
@@ -390,13 +331,14 @@ def build_report(f: Filters, now: dt.datetime | None = None) -> Report:
               *_category_tables(c),
               series.perpetrator_person_table(c.people.relations, c.people.no_relation),
               series.outcome_table(c.by_kind.get("outcomes", {})),
-              series.centre_referral_table(series.referrals_per_centre(conds), series.unnamed_centre_referrals(conds)),
+              series.centre_referral_table(sorted((county, name, n) for (county, name), n in c.centres.items()),
+                                           c.unnamed_centres),
               _open_age_table(conds, now), *_written_tables(written)]
     return Report(
         filters=f, generated_at=now, total=total, persons=c.persons,
         children_share=round(100 * c.people.children_inquiries / total, 1) if total else None,
         children_inquiries=c.people.children_inquiries,
-        median_duration_seconds=_median_duration(conds),
+        median_duration_seconds=c.median_duration_seconds,
         follow_up_due=follow_up_due, follow_up_on_time=follow_up_on_time,
         referrals_to_centres=c.by_kind.get("referrals", {}).get("resource_centre", 0),
         from_counties_without_centre=sum(c.by_county.get(code, 0) for code in without),
@@ -411,11 +353,6 @@ def _written_tables(w: WrittenFigures) -> list[Table]:
                    unit="Frågor"),
             _table("written_county", "Skriftliga frågor: län", tx.COUNTY_LABELS, w.by_county, w.questions,
                    unit="Frågor")]
-
-
-def or_closed_or_not_due():
-    """A follow-up is on time unless the inquiry is still open past its follow-up date."""
-    return (Inquiry.status == "closed") | (Inquiry.follow_up_on >= today_local())
 
 
 def population_total() -> int:

@@ -59,11 +59,12 @@ def opening_time_text(seconds: int | None) -> str:
 
 
 def _rows(conds):
-    first_reply = (select(TimelineEntry.inquiry_id, func.min(TimelineEntry.at).label("replied_at"))
-                   .where(TimelineEntry.kind == REPLY).group_by(TimelineEntry.inquiry_id).subquery())
+    # Each question's first reply by the timeline's inquiry index (ix_inquiries_channel_received_at
+    # finds the period's questions), not a grouping of every reply there is.
+    first_reply = (select(func.min(TimelineEntry.at))
+                   .where(TimelineEntry.inquiry_id == Inquiry.id, TimelineEntry.kind == REPLY).scalar_subquery())
     return db.session.execute(
-        select(Inquiry.received_at, Inquiry.caller_sector, Inquiry.county_code, first_reply.c.replied_at)
-        .outerjoin(first_reply, first_reply.c.inquiry_id == Inquiry.id)
+        select(Inquiry.received_at, Inquiry.caller_sector, Inquiry.county_code, first_reply)
         .where(*conds, Inquiry.channel == WEB)).all()
 
 
