@@ -35,7 +35,8 @@ def test_logging_a_whole_call(page, live_server, live_app):
     assert_accessible(page)
     assert page.evaluate("document.activeElement.id") == "channel"
     first = page.inner_text("#call-timer")
-    page.wait_for_timeout(1500)
+    # the timer shows whole seconds: its next tick, not a fixed pause (the wait fails after the page's timeout)
+    page.wait_for_function("(first) => document.getElementById('call-timer').innerText !== first", arg=first)
     assert page.inner_text("#call-timer") != first  # the call timer runs
 
     page.select_option("#caller_sector", "school")
