@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sqlite3
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -109,6 +110,34 @@ def _migrated_apps(tmp_path_factory):
 def migrated_app(request, _migrated_apps):
     """One app per database backend, migrated once from empty."""
     return _migrated_apps(request.param)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """migrated_sqlite(path): a SQLite database file at PATH as the migrations leave an empty one (their seed
+    rows included), for a test that needs an installation of its own; returns its URL.
+
+    A copy of one this process migrated once: running every migration took a second or more each time. The
+    tests of the migrations themselves run them from empty; a test that calls `upgrade()` on the copy finds
+    nothing left to do."""
+    template: list[Path] = []
+
+    def copy(path: Path) -> str:
+        if not template:
+            tmp = tmp_path_factory.mktemp("sqlite-template")
+            with migrated(f"sqlite:///{tmp / 'migrated.db'}", tmp):
+                pass
+            template.append(tmp / "migrated.db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        source, target = sqlite3.connect(template[0]), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return f"sqlite:///{path}"
+
+    return copy
 
 
 @contextmanager
