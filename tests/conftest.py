@@ -36,6 +36,16 @@ def pytest_xdist_auto_num_workers(config):
     return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their parametrized session fixtures
+def pytest_collection_modifyitems(items):
+    """The tests marked `slow` (many seconds each) run first, in their order.
+
+    Under pytest-xdist a run ends when its last test does: a long test that starts near the end keeps the
+    run going while the other workers are idle. Started first, they run beside the short tests, which the
+    workers then share out to the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @contextmanager
 def scratch_pg_database(prefix: str = "supportline_test"):
     """A PostgreSQL database of its own on the test server, dropped afterwards; yields its

@@ -26,6 +26,7 @@ def _increment(url: str, user_id: int, instance: str) -> None:
             db.session.commit()
 
 
+@pytest.mark.slow
 def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path, migrated_sqlite):
     from flask_migrate import upgrade
 

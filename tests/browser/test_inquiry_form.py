@@ -3,6 +3,8 @@ guard, save, the case page and the follow-up on the start page; axe-core on ever
 
 import uuid
 
+import pytest
+
 from supportline.auth.service import create_user
 from supportline.inquiries.service import today_local
 from tests.browser.conftest import assert_accessible
@@ -25,6 +27,7 @@ def _sign_in(page, email: str) -> None:
     page.click("button[type=submit]")
 
 
+@pytest.mark.slow
 def test_logging_a_whole_call(page, live_server, live_app):
     _login(page, live_server, live_app)
     page.click("nav >> text=Ärenden")
