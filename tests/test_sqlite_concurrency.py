@@ -26,7 +26,8 @@ def _increment(url: str, user_id: int, instance: str) -> None:
             db.session.commit()
 
 
-def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
+@pytest.mark.slow
+def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path, migrated_sqlite):
     from flask_migrate import upgrade
 
     from supportline import create_app
@@ -34,7 +35,7 @@ def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
     from supportline.auth.service import create_user
     from supportline.extensions import db
 
-    url = f"sqlite:///{tmp_path / 'concurrent.db'}"
+    url = migrated_sqlite(tmp_path / "concurrent.db")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()
@@ -52,7 +53,7 @@ def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("mode", ["read", "write"])
-def test_begin_write_starts_an_immediate_transaction(tmp_path, mode):
+def test_begin_write_starts_an_immediate_transaction(tmp_path, migrated_sqlite, mode):
     """A write transaction holds SQLite's write lock from its start; a read one does not."""
     import sqlite3
 
@@ -64,7 +65,7 @@ def test_begin_write_starts_an_immediate_transaction(tmp_path, mode):
     from supportline.transactions import begin_write
 
     path = tmp_path / "lock.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated_sqlite(path)})
     with app.app_context():
         upgrade()
         if mode == "write":

@@ -3,6 +3,8 @@ guard, save, the case page and the follow-up on the start page; axe-core on ever
 
 import uuid
 
+import pytest
+
 from supportline.auth.service import create_user
 from supportline.inquiries.service import today_local
 from tests.browser.conftest import assert_accessible
@@ -25,6 +27,7 @@ def _sign_in(page, email: str) -> None:
     page.click("button[type=submit]")
 
 
+@pytest.mark.slow
 def test_logging_a_whole_call(page, live_server, live_app):
     _login(page, live_server, live_app)
     page.click("nav >> text=Ärenden")
@@ -35,7 +38,8 @@ def test_logging_a_whole_call(page, live_server, live_app):
     assert_accessible(page)
     assert page.evaluate("document.activeElement.id") == "channel"
     first = page.inner_text("#call-timer")
-    page.wait_for_timeout(1500)
+    # the timer shows whole seconds: its next tick, not a fixed pause (the wait fails after the page's timeout)
+    page.wait_for_function("(first) => document.getElementById('call-timer').innerText !== first", arg=first)
     assert page.inner_text("#call-timer") != first  # the call timer runs
 
     page.select_option("#caller_sector", "school")

@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 
+import pytest
 from sqlalchemy import insert
 
 from supportline.auth.service import create_user
@@ -31,6 +32,7 @@ def _login_coordinator(page, live_server, live_app):
     page.wait_for_url(live_server + "/")
 
 
+@pytest.mark.slow
 def test_statistics_page_is_accessible(page, live_server, live_app):
     _login_coordinator(page, live_server, live_app)
     page.goto(live_server + "/statistik?period=custom&from=2025-01-01&to=2025-06-30")
@@ -81,6 +83,7 @@ def test_county_table_fits_at_1024_px(page, live_server, live_app):
     assert page.locator("#chart-county .chart-tick").count() >= 3
 
 
+@pytest.mark.slow
 def test_report_and_frozen_quarters_are_accessible(page, live_server, live_app):
     _login_coordinator(page, live_server, live_app)
     page.goto(live_server + "/statistik/rapport?period=custom&from=2025-01-01&to=2025-03-31")

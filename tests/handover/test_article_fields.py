@@ -18,7 +18,7 @@ review_note: Granskad mot socialtjänstlagen; öppettiderna återstår att verif
 """
 
 
-def test_package_carries_review_fields_and_the_receiver_keeps_them(app, out_dir, age_key, tmp_path):
+def test_package_carries_review_fields_and_the_receiver_keeps_them(app, out_dir, age_key, tmp_path, migrated_sqlite):
     from flask_migrate import upgrade
 
     from supportline.extensions import db
@@ -49,7 +49,7 @@ def test_package_carries_review_fields_and_the_receiver_keeps_them(app, out_dir,
 
     with app.app_context():
         batch = service.export(kind="full", out_dir=tmp_path / "enc", recipient=age_key["recipient"])
-    receiver = make_app(f"sqlite:///{tmp_path / 'nck.db'}", tmp_path / "nck")
+    receiver = make_app(migrated_sqlite(tmp_path / "nck.db"), tmp_path / "nck")
     with receiver.app_context():
         upgrade()
         import_package(tmp_path / "enc" / batch.file_name, age_key["identity_file"])

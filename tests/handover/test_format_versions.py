@@ -105,13 +105,13 @@ def _write_tar(target: Path, files: dict[str, bytes], *, format_version: int) ->
 
 
 @pytest.fixture
-def receiver(tmp_path):
+def receiver(tmp_path, migrated_sqlite):
     """NCK's installation: migrated from empty (which seeds the directory), no inquiries."""
     from flask_migrate import upgrade
 
     from tests.conftest import make_app
 
-    receiving = make_app(f"sqlite:///{tmp_path / 'nck.db'}", tmp_path / "nck")
+    receiving = make_app(migrated_sqlite(tmp_path / "nck.db"), tmp_path / "nck")
     with receiving.app_context():
         upgrade()
     yield receiving

@@ -111,7 +111,8 @@ def test_an_installation_without_a_scheduled_handover_runs_the_line(app, client,
 
 
 def test_the_receiving_installation_runs_the_line_with_what_it_received(app, runner, out_dir, age_key, handler,
-                                                                         make_inquiry, handover_config, tmp_path):
+                                                                         make_inquiry, handover_config, tmp_path,
+                                                                         migrated_sqlite):
     from flask_migrate import upgrade
 
     from supportline.auth.service import create_user
@@ -129,7 +130,7 @@ def test_the_receiving_installation_runs_the_line_with_what_it_received(app, run
                                    "--receiver", "NCK, Anna Andersson"])
     assert verified.exit_code == 0, verified.output
 
-    receiver = make_app(f"sqlite:///{tmp_path / 'nck.db'}", tmp_path / "nck")
+    receiver = make_app(migrated_sqlite(tmp_path / "nck.db"), tmp_path / "nck")
     with receiver.app_context():
         upgrade()
     try:

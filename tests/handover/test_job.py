@@ -185,7 +185,7 @@ def test_a_killed_export_leaves_no_package_and_the_next_run_completes_it(app, ou
 
 @pytest.mark.parametrize("after_retention", [False, True], ids=["as-seeded", "after-retention"])
 def test_export_import_export_gives_the_same_records(app, out_dir, age_key, handler, make_inquiry, tmp_path,
-                                                     migrated_app, after_retention):
+                                                     migrated_app, migrated_sqlite, after_retention):
     from flask_migrate import upgrade
 
     from supportline.handover.importer import import_package
@@ -214,8 +214,7 @@ def test_export_import_export_gives_the_same_records(app, out_dir, age_key, hand
     emptied = [r for r in records if r["anonymised_at"]]
     assert bool(emptied) is after_retention
     assert all(r["summary"] == "" and r["caller_organisation"] == "" for r in emptied)
-    receiver_db = tmp_path / "nck.db"
-    receiver = make_app(f"sqlite:///{receiver_db}", tmp_path / "nck")
+    receiver = make_app(migrated_sqlite(tmp_path / "nck.db"), tmp_path / "nck")
     with receiver.app_context():
         upgrade()
         counts = import_package(out_dir / batch.file_name, age_key["identity_file"])

@@ -8,6 +8,7 @@ from the build it has, /healthz says how far behind it is, and it catches up onc
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import secrets
 import shutil
@@ -192,6 +193,10 @@ def small_filesystem(app, imported, tmp_path):
 
 
 def _remount(mount: Path, mode: str) -> None:
+    # A read-only remount fails ("mount point is busy") while a file deleted from the mount is still open.
+    # Whoosh's objects sit in reference cycles and close their files only when the garbage collector runs,
+    # which depended on what the process had run before: collect them first.
+    gc.collect()
     subprocess.run(["mount", "-o", f"remount,{mode}", str(mount)], check=True, timeout=10)  # noqa: S603,S607
 
 

@@ -363,6 +363,7 @@ def outage(database: str, base_url: str, token: str) -> None:
 # --- the test --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_operations_guide_step_by_step(databases, processes, tmp_path, monkeypatch):
     guide = Guide()
 

@@ -13,6 +13,8 @@ import signal
 import time
 import uuid
 
+import pytest
+
 from tests.production.conftest import (
     Deployment,
     SaveStream,
@@ -36,6 +38,7 @@ def _join(threads, timeout: float = 90) -> None:
     assert not any(thread.is_alive() for thread in threads), "the client did not finish in time"
 
 
+@pytest.mark.slow
 def test_postgresql_restarted_during_a_stream_of_saves(own_cluster, start_gunicorn, tmp_path):
     url = own_cluster.url("supportline")
     deployment = Deployment(url, tmp_path / "instance")
@@ -75,6 +78,7 @@ def test_postgresql_restarted_during_a_stream_of_saves(own_cluster, start_gunico
           f"an answer, {stream.count(lambda a: a.status == 200)} repeats answered 200)")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_with_sigkill_during_saves(scratch_database, start_gunicorn, tmp_path):
     deployment = Deployment(scratch_database, tmp_path / "instance")
     deployment.release()

@@ -49,10 +49,10 @@ class Proxy:
 
 
 @pytest.fixture
-def proxy(tmp_path):
+def proxy(tmp_path, migrated_sqlite):
     if nginx_local.binary() is None:
         pytest.fail("nginx is missing: run `make test`, which installs Debian's nginx", pytrace=False)
-    app = make_app(f"sqlite:///{tmp_path / 'app.db'}", tmp_path, SUPPORTLINE_PUBLIC_MAX_AGE=MAX_AGE)
+    app = make_app(migrated_sqlite(tmp_path / "app.db"), tmp_path, SUPPORTLINE_PUBLIC_MAX_AGE=MAX_AGE)
     content = tmp_path / "content"
     content.mkdir()
     (content / f"{SLUG}.md").write_text(article_text(

@@ -7,6 +7,7 @@ itself, one operation at a time."""
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
@@ -16,6 +17,7 @@ from supportline.extensions import db
 EXAMPLES_PER_OPERATION = 15
 
 
+@pytest.mark.slow
 def test_no_generated_request_gives_a_server_error(app, create_user):
     from supportline.auth.service import issue_api_token
 

@@ -10,6 +10,7 @@ import json
 import re
 from urllib.parse import quote, urlencode
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +92,7 @@ def seed(app, create_user):
         create_inquiry(db.session.get(User, handler.id), valid_payload())
 
 
+@pytest.mark.slow
 def test_no_page_parameter_gives_a_server_error(app, client, login_as, create_user):
     seed(app, create_user)
     failures = []
@@ -104,6 +106,7 @@ def test_no_page_parameter_gives_a_server_error(app, client, login_as, create_us
     assert failures == []
 
 
+@pytest.mark.slow
 def test_no_form_field_gives_a_server_error(app, client, login_as, create_user):
     seed(app, create_user)
     login_as("admin")

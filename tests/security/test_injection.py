@@ -43,6 +43,7 @@ def _leaks(body: str) -> bool:
     return "$argon2" in body or "Traceback" in body or "syntax error at" in body.lower()
 
 
+@pytest.mark.slow
 def test_inquiry_list_and_previous_contacts(app, client, handler_with_data):
     before = _counts(app)
     for payload in SQL_PAYLOADS:

@@ -126,6 +126,7 @@ def test_pages_list_show_and_compare(app, client, login_as, seeded):
     assert client.get("/statistik/kvartal/999999").status_code == 404
 
 
+@pytest.mark.slow
 def test_pdf_report_carries_the_figures_method_and_caveats(app, client, login_as, seeded):
     login_as("coordinator")
     response = client.get("/statistik/rapport.pdf", query_string=Q1_2025)
