@@ -247,6 +247,10 @@ def _hash_of_the_test_password() -> str:
     (test_passwords_are_argon2id_at_owasp_minimum checks it)."""
     from argon2 import PasswordHasher, Type
 
+    from supportline.auth.passwords import password_problem
+
+    # The policy is checked here once per run, for any address, instead of for each account.
+    assert password_problem(PASSWORD, "handler1@test.invalid") is None, "the shared test password must pass"
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID).hash(PASSWORD)
 
 
@@ -255,8 +259,9 @@ def create_user(app):
     """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True).
 
     Accounts with the shared test password get one argon2id hash of it, made once per run at the
-    lowest cost (every login still verifies it): hashing and verifying at the app's cost for each of
-    the suite's accounts and logins was a large part of its time. Any other password is hashed as
+    lowest cost (every login still verifies it), and the password policy (zxcvbn) is checked for it
+    once per run: hashing, verifying and estimating at the app's cost for each of the suite's
+    accounts and logins was a large part of its time. Any other password is checked and hashed as
     the app does."""
     from supportline.auth import service
     from supportline.auth.service import set_active
@@ -266,7 +271,9 @@ def create_user(app):
     def create(actor, email, role, password, name=""):
         if password != PASSWORD:
             return service.create_user(actor, email, role, password, name)
-        with mock.patch.object(service, "hash_password", lambda _password: _hash_of_the_test_password()):
+        test_hash = _hash_of_the_test_password()
+        with (mock.patch.object(service, "hash_password", lambda _password: test_hash),
+              mock.patch.object(service, "password_problem", lambda _password, _email: None)):
             return service.create_user(actor, email, role, password, name)
 
     def build(role="handler", email=None, password=PASSWORD, active=True, name=""):
