@@ -2,9 +2,9 @@
 
 Every figure here is a count of inquiries (or of their persons) by some property of each one, so
 the counts of two periods added up are the counts of both together (`Counts.add`). That lets the
-statistics keep one local month's counts at a time (stats/summary.py) and answer a year from
-twelve of them, while a period that is filtered or cut mid-month is counted straight from the
-inquiries by the same function: one definition of each figure for both.
+statistics keep each local day's counts and each month's (stats/summary.py) and answer a year from
+twelve months, while a filtered period is counted straight from the inquiries by the same
+function: one definition of each figure for both.
 
 Missing values (no county, no sector) are counted under "" rather than None, so the counts survive
 a round trip through JSON; the tables treat both alike, as a code outside the labels.
@@ -22,10 +22,6 @@ from supportline.extensions import db
 from supportline.inquiries.models import Inquiry, InquiryCode
 from supportline.stats import series
 from supportline.stats.series import add_counts, add_fields, copied
-
-
-def _add(into: dict, key, n: int) -> None:
-    into[key] = into.get(key, 0) + n
 
 
 @dataclass
@@ -106,7 +102,7 @@ class Counts:
 
 
 def count(conds) -> Counts:
-    """The counts of the inquiries `conds` selects: eight GROUP BYs, a few dozen rows each."""
+    """The counts of the inquiries `conds` selects: ten GROUP BYs, a few dozen rows each."""
     c = Counts()
     _single_valued(conds, c)
     for kind, code, n in db.session.execute(
@@ -124,7 +120,7 @@ def count(conds) -> Counts:
         if status == "closed":
             c.follow_up_closed += n
         else:
-            _add(c.follow_up_open, day.isoformat(), n)
+            add_counts(c.follow_up_open, {day.isoformat(): n})
     c.centres = {(county or "", name): n for county, name, n in series.referrals_per_centre(conds)}
     c.unnamed_centres = {county or "": n for county, n in series.unnamed_centre_referrals(conds).items()}
     return c
@@ -141,4 +137,4 @@ def _single_valued(conds, c: Counts) -> None:
     columns = (c.by_county, c.by_sector, c.by_channel, c.by_urgency)
     for *values, n in combined:
         for column, value in zip(columns, values, strict=True):
-            _add(column, value or "", n)
+            add_counts(column, {value or "": n})

@@ -233,7 +233,7 @@ def _months_added_up(months: list[dt.date]) -> Counts:
     if any(part is None for part in parts.values()):  # counted again meanwhile: add up what was read
         return _add_up(db.session.scalars(select(StatisticsMonth.counts)
                                           .where(StatisticsMonth.month.in_(months))).all())
-    if kept is not None and len(kept[0]) == len(stamps) and set(kept[0]) == set(stamps):
+    if kept is not None and kept[0].keys() == stamps.keys():
         # The months that changed since the kept sum: their old counts out, their new ones in.
         total = Counts().add(kept[1])
         for month, counted_at in stamps.items():
