@@ -254,27 +254,35 @@ def _hash_of_the_test_password() -> str:
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID).hash(PASSWORD)
 
 
-@pytest.fixture
-def create_user(app):
-    """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True).
-
-    Accounts with the shared test password get one argon2id hash of it, made once per run at the
+@pytest.fixture(scope="session", autouse=True)
+def _the_shared_test_password_is_cheap():
+    """Accounts with the shared test password get one argon2id hash of it, made once per run at the
     lowest cost (every login still verifies it), and the password policy (zxcvbn) is checked for it
     once per run: hashing, verifying and estimating at the app's cost for each of the suite's
     accounts and logins was a large part of its time. Any other password is checked and hashed as
-    the app does."""
+    the app does, wherever the account is made (fixtures, browser tests, the CLI in this process)."""
+    from supportline.auth import service
+
+    hash_password, password_problem = service.hash_password, service.password_problem
+
+    def hashed(password):
+        return _hash_of_the_test_password() if password == PASSWORD else hash_password(password)
+
+    def problem(password, email):
+        return None if password == PASSWORD else password_problem(password, email)
+
+    with mock.patch.object(service, "hash_password", hashed), mock.patch.object(service, "password_problem", problem):
+        yield
+
+
+@pytest.fixture
+def create_user(app):
+    """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True)."""
     from supportline.auth import service
     from supportline.auth.service import set_active
 
     counter = iter(range(1, 10_000))
-
-    def create(actor, email, role, password, name=""):
-        if password != PASSWORD:
-            return service.create_user(actor, email, role, password, name)
-        test_hash = _hash_of_the_test_password()
-        with (mock.patch.object(service, "hash_password", lambda _password: test_hash),
-              mock.patch.object(service, "password_problem", lambda _password, _email: None)):
-            return service.create_user(actor, email, role, password, name)
+    create = service.create_user
 
     def build(role="handler", email=None, password=PASSWORD, active=True, name=""):
         with app.app_context():
