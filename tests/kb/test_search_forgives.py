@@ -10,13 +10,23 @@ import pytest
 CONTENT = Path(__file__).resolve().parents[2] / "knowledge" / "content"
 
 
-@pytest.fixture
-def guidance(app):
+@pytest.fixture(scope="module")
+def guidance(migrated_app):
+    """The shipped guidance imported and indexed once for this module's tests, which only read it (a
+    test's own account stays until the module is done); emptied before any other module's test runs."""
     from supportline.kb.service import import_directory, reindex
+    from tests.conftest import empty_tables
 
-    with app.app_context():
+    with migrated_app.app_context():
         import_directory(None, CONTENT)
         reindex()
+    yield migrated_app
+    empty_tables(migrated_app)
+
+
+@pytest.fixture
+def app(guidance):
+    return guidance
 
 
 def results_of(html: str) -> list[str]:
