@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import sys
 
-import psycopg
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
@@ -131,7 +131,9 @@ def _unavailable(exc: BaseException) -> bool:
         return True
     # psycopg's OperationalError: refused or lost connections, an administrator shutdown, a
     # server starting up, too many connections, a serialization failure. All pass with time.
-    if isinstance(exc.orig, psycopg.OperationalError):
+    # (Not imported on SQLite, where it cannot have raised anything: it costs every process a tenth of a second.)
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc.orig, psycopg.OperationalError):
         return True
     return isinstance(exc.orig, sqlite3.OperationalError) and str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
 

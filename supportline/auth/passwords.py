@@ -23,9 +23,14 @@ SITE_WORDS = ("stödtelefonen", "supportline", "stodtelefon", "heder", "hedersre
               "östergötland", "kvinnofrid", "nck", "uppsala universitet", "nationella")
 WEAK_MESSAGE = ("Lösenordet är för lätt att gissa: det bygger på upprepningar, tangent- eller sifferföljder, datum "
                 "eller vanliga ord. Välj ett längre, till exempel några ovanliga ord i en mening.")
-# Verified when the e-mail is unknown, so an unknown account costs the same time as a
-# known one and the response time does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("ingen-anvandare-har-detta-losenord")
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """Verified when the e-mail is unknown, so an unknown account costs the same time as a known
+    one and the response time does not reveal which accounts exist. Made at the first such login,
+    not at import: every process of the app (each CLI command, each web worker) imported it."""
+    return _hasher.hash("ingen-anvandare-har-detta-losenord")
 
 
 def hash_password(password: str) -> str:
@@ -34,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
