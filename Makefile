@@ -66,12 +66,14 @@ run-sending: install
 ## make test: install what the tests need (Chromium, nginx, pango, axe-core, PostgreSQL and Redis running), lint, run the whole suite.
 ## The suite runs in one pytest-xdist worker per core (at most 4; tests/conftest.py); each worker has databases,
 ## folders and ports of its own. make test PYTEST_WORKERS=0 runs it in one process, as when debugging.
+## Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the suite starts about a
+## hundred processes of the app (the CLI, gunicorn, make run), and each compiled every module from source.
 PYTEST_WORKERS ?= auto
 test: install test-tools postgres redis
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory audit-code
 	$(MAKE) --no-print-directory audit-deps-known
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test-tools:
 	@command -v chromium >/dev/null 2>&1 || { \
