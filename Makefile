@@ -75,6 +75,9 @@ test: install test-tools postgres redis
 	$(MAKE) --no-print-directory audit-deps-known
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
+# Whether node_modules holds the axe-core version package.json pins (an older install is replaced).
+test-tools: export AXE_IS_PINNED := process.exit(require("./node_modules/axe-core/package.json").version === \
+	require("./package.json").devDependencies["axe-core"] ? 0 : 1)
 test-tools:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
@@ -86,7 +89,7 @@ test-tools:
 		echo "Installing Debian's pango for the PDF report (WeasyPrint)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 \
 			libpangoft2-1.0-0 >/dev/null; }
-	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	@node -e "$$AXE_IS_PINNED" 2>/dev/null || npm install --no-package-lock --no-audit --no-fund --loglevel=error
 
 # The tests need the PostgreSQL server at 127.0.0.1:5432; start the local cluster if it is down,
 # and fail (never skip) when it cannot be reached.
