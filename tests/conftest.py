@@ -278,11 +278,10 @@ def _the_shared_test_password_is_cheap():
 @pytest.fixture
 def create_user(app):
     """Builder: create_user(role='handler', email=None, password=PASSWORD, active=True)."""
-    from supportline.auth import service
+    from supportline.auth.service import create_user as create
     from supportline.auth.service import set_active
 
     counter = iter(range(1, 10_000))
-    create = service.create_user
 
     def build(role="handler", email=None, password=PASSWORD, active=True, name=""):
         with app.app_context():

@@ -28,8 +28,8 @@ WEAK_MESSAGE = ("Lösenordet är för lätt att gissa: det bygger på upprepning
 @lru_cache(maxsize=1)
 def dummy_hash() -> str:
     """Verified when the e-mail is unknown, so an unknown account costs the same time as a known
-    one and the response time does not reveal which accounts exist. Made at the first such login,
-    not at import: every process of the app (each CLI command, each web worker) imported it."""
+    one and the response time does not reveal which accounts exist. Made on first use, not at import,
+    where every process of the app (each CLI command too) paid for it; wsgi.py makes it before serving."""
     return _hasher.hash("ingen-anvandare-har-detta-losenord")
 
 
