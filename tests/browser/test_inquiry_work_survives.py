@@ -5,6 +5,7 @@ mid-call), axe-core on the pages these leave behind."""
 import datetime as dt
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
 from supportline.auth.models import User, UserSession
@@ -80,9 +81,10 @@ def test_back_after_save_and_saving_again_stores_one_case(page, live_server, liv
 def test_double_click_on_save_stores_one_case(page, live_server, live_app):
     before = _start_call(page, live_server, live_app, "Dubbelklick på spara.")
     page.dblclick("text=Spara ärendet")
-    # The browser may abort the first post for the second (same form, same token): wait for the
-    # page the saves end on, the case, rather than for one particular navigation.
-    page.wait_for_url(re.compile(re.escape(live_server) + r"/arenden/\d+$"))
+    # The browser may abort the first post for the second (same form, same token), and a wait
+    # for a navigation fails when the navigation it follows is the aborted one: poll the address
+    # until it is the case the saves end on.
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/arenden/\d+$"))
     page.wait_for_load_state()
     assert _inquiries(live_app) == before + 1
 
