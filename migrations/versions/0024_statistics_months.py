@@ -68,6 +68,17 @@ END $$ LANGUAGE plpgsql""",
 ]
 
 
+def create_postgres_row_triggers():
+    """The row triggers on PostgreSQL (0025 replaces them by statement triggers; its downgrade makes these)."""
+    for statement in POSTGRES_FUNCTIONS:
+        op.execute(statement)
+    op.execute('CREATE TRIGGER statistics_mark AFTER INSERT OR UPDATE OR DELETE ON inquiries '
+               'FOR EACH ROW EXECUTE FUNCTION statistics_mark_inquiry()')
+    for table in PARTS:
+        op.execute(f'CREATE TRIGGER statistics_mark AFTER INSERT OR UPDATE OR DELETE ON {table} '
+                   'FOR EACH ROW EXECUTE FUNCTION statistics_mark_inquiry_part()')
+
+
 def upgrade():
     for table, key in (('statistics_days', 'day'), ('statistics_months', 'month')):
         op.create_table(
@@ -85,13 +96,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_statistics_changes')),
     )
     if op.get_bind().dialect.name == 'postgresql':
-        for statement in POSTGRES_FUNCTIONS:
-            op.execute(statement)
-        op.execute('CREATE TRIGGER statistics_mark AFTER INSERT OR UPDATE OR DELETE ON inquiries '
-                   'FOR EACH ROW EXECUTE FUNCTION statistics_mark_inquiry()')
-        for table in PARTS:
-            op.execute(f'CREATE TRIGGER statistics_mark AFTER INSERT OR UPDATE OR DELETE ON {table} '
-                       'FOR EACH ROW EXECUTE FUNCTION statistics_mark_inquiry_part()')
+        create_postgres_row_triggers()
     else:
         for statement in SQLITE_INQUIRIES + [s for table in PARTS for s in _sqlite_part(table)]:
             op.execute(statement)

@@ -118,7 +118,7 @@ class StatisticsMonth(Base):
 
 
 class StatisticsChange(Base):
-    """An inquiry changed since its month was counted: written by triggers (migration 0024) in
+    """An inquiry changed since its month was counted: written by triggers (migrations 0024, 0025) in
     the change's own transaction, read and removed by stats/summary.py. `received_at` is the
     inquiry's, before and after the change; None asks for every month to be counted anew."""
 

@@ -7,13 +7,13 @@ and each month's, the sum of its days, in `statistics_months`. A period adds up 
 and the days before and after them.
 
 Which days are out of date is written by the database itself: triggers on the inquiries and on
-their codes, persons and centres (migration 0024) add the changed inquiry's `received_at`, before
-and after, to `statistics_changes` in the same transaction as the change, whatever wrote it (a
-form, the API, the importer, retention, plain SQL). A change row without a time asks for every
-day to be counted anew (the migration leaves one). `refresh` counts the changed days again, adds
-up their months, and removes the change rows it has counted, in one write transaction: a request
-does that for a few days (a day is a dozen GROUP BYs over some thirty inquiries), the clock's job
-for any number (after an import).
+their codes, persons and centres (migration 0024; per statement on PostgreSQL, 0025) add the
+changed inquiry's `received_at`, before and after, to `statistics_changes` in the same
+transaction as the change, whatever wrote it (a form, the API, the importer, retention, plain SQL).
+A change row without a time asks for every day to be counted anew (the migration leaves one).
+`refresh` counts the changed days again, adds up their months, and removes the change rows it has
+counted, in one write transaction: a request does that for a few days (a day is a dozen GROUP BYs
+over some thirty inquiries), the clock's job for any number (after an import).
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def up_to_date() -> bool:
         return False
 
 
-# The tables whose rows the counts are made of (the same the triggers of migration 0024 watch).
+# The tables whose rows the counts are made of (the same the triggers of migrations 0024 and 0025 watch).
 COUNTED_TABLES = frozenset({"inquiries", "inquiry_codes", "inquiry_exposed_persons", "inquiry_centres"})
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from supportline.clock.jobs import JOBS
 from supportline.extensions import db
+from supportline.inquiries.models import Inquiry
 from supportline.stats import counting, service, snapshots, summary
 from supportline.stats.models import StatisticsChange, StatisticsMonth
 from tests.stats.conftest import local
@@ -108,6 +109,41 @@ def test_every_way_of_changing_an_inquiry_is_counted(app, series, monkeypatch): 
     stored, counted = _both_ways(app, monkeypatch, year)
     assert stored == counted
     assert "2025-05" not in _months(app)  # its only inquiry is gone
+
+
+def test_one_statement_over_many_inquiries_counts_each_of_their_days(app, series, monkeypatch):  # noqa: F811
+    """An import or a bulk load writes the parts of many inquiries in one statement: every day among
+    them is counted again. On PostgreSQL the triggers run once per statement and record each time
+    once, however many rows carry it (a row trigger looked up the inquiry of every row)."""
+    _refreshed(app)
+    year = ("2025-01-01", "2025-12-31")
+    before, _counted = _both_ways(app, monkeypatch, year)
+    with app.app_context():
+        without = db.session.scalars(text(
+            "SELECT id FROM inquiries WHERE id NOT IN (SELECT inquiry_id FROM inquiry_codes "
+            "WHERE kind IN ('outcomes', 'topics') AND code = 'police_report')")).all()
+        times = db.session.scalar(select(func.count(Inquiry.received_at.distinct())).where(Inquiry.id.in_(without)))
+        db.session.rollback()
+    assert times > 1
+    ids = ", ".join(str(inquiry_id) for inquiry_id in without)
+    # two rows an inquiry: a police report asked about and recommended
+    _sql(app, "INSERT INTO inquiry_codes (inquiry_id, kind, code) SELECT id, kind, 'police_report' "
+              f"FROM inquiries, (SELECT 'outcomes' AS kind UNION ALL SELECT 'topics') AS kinds WHERE id IN ({ids})")
+    with app.app_context():
+        changes = db.session.scalar(select(func.count()).select_from(StatisticsChange))
+        db.session.rollback()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert changes == times
+    _refreshed(app)  # more days than a request counts: the clock's job, as after an import
+    stored, counted = _both_ways(app, monkeypatch, year)
+    assert stored == counted
+    assert stored != before  # every inquiry of the year has a police report now
+    _sql(app, "DELETE FROM inquiry_codes WHERE kind IN ('outcomes', 'topics') AND code = 'police_report' "
+              f"AND inquiry_id IN ({ids})")
+    _refreshed(app)
+    stored, counted = _both_ways(app, monkeypatch, year)
+    assert stored == counted
+    assert stored == before
 
 
 def test_an_inquiry_saved_and_edited_through_the_service_is_counted(app, series, create_user,  # noqa: F811
