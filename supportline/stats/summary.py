@@ -168,6 +168,10 @@ def up_to_date() -> bool:
         return refresh(limit=DAYS_ON_REQUEST)
     except SQLAlchemyError:
         log.exception("statistics days not brought up to date; counting from the inquiries")
+        # The request goes on (a save's answer reads the case it saved): not on a transaction the
+        # error left failed, or on a connection the server closed, which every later query would
+        # refuse as a server error.
+        db.session.rollback()
         return False
 
 

@@ -248,6 +248,27 @@ def test_an_edit_through_the_api_counts_its_day_before_the_answer(app, client, s
     assert after["by_urgency"].get(new, 0) == before["by_urgency"].get(new, 0) + 1
 
 
+def test_a_save_whose_count_loses_the_database_still_answers_with_the_case(app, client, create_user, monkeypatch):
+    """The save is committed; counting its day after the commit fails (the server went away under
+    the count's first read). The count is given up and the answer still carries the saved case: the
+    request's session was rolled back, not left holding the broken connection."""
+    from supportline.auth.models import User
+    from supportline.auth.service import issue_api_token
+    from tests.inquiries.conftest import valid_payload
+
+    def connection_lost(limit=None):
+        db.session.connection().invalidate()
+        return db.session.execute(select(StatisticsChange.id).limit(1))  # raises: the connection is gone
+
+    monkeypatch.setattr(summary, "refresh", connection_lost)
+    handler = create_user("handler")
+    with app.app_context():
+        token = issue_api_token(None, db.session.get(User, handler.id))
+    response = client.post("/api/v1/inquiries", json=valid_payload(), headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["summary"] == valid_payload()["summary"]
+
+
 def test_counting_many_days_goes_a_month_at_a_time_and_ends_up_the_same(app, series, monkeypatch):  # noqa: F811
     _refreshed(app)
     counted_once = _months(app)
