@@ -29,6 +29,8 @@ def _sign_in(page, email: str) -> None:
 
 @pytest.mark.slow
 def test_logging_a_whole_call(page, live_server, live_app):
+    # The page's timers (call timer, draft saves every 4 s) on a clock the test moves: no real waiting.
+    page.clock.install()
     _login(page, live_server, live_app)
     page.click("nav >> text=Ärenden")
     assert page.inner_text("h1") == "Ärenden"
@@ -38,7 +40,8 @@ def test_logging_a_whole_call(page, live_server, live_app):
     assert_accessible(page)
     assert page.evaluate("document.activeElement.id") == "channel"
     first = page.inner_text("#call-timer")
-    # the timer shows whole seconds: its next tick, not a fixed pause (the wait fails after the page's timeout)
+    page.clock.run_for(1_000)
+    # the timer shows whole seconds: its next tick (the wait fails after the page's timeout)
     page.wait_for_function("(first) => document.getElementById('call-timer').innerText !== first", arg=first)
     assert page.inner_text("#call-timer") != first  # the call timer runs
 
@@ -53,6 +56,7 @@ def test_logging_a_whole_call(page, live_server, live_app):
     page.check("text=Tvångsäktenskap")
     page.check("text=Risk- och skyddsbedömning")
     page.fill("#summary", "Eleven berättar att hon ska giftas bort i sommar.")
+    page.clock.run_for(4_000)
     page.wait_for_function("document.getElementById('draft-status').textContent.includes('Utkast sparat')",
                            timeout=10_000)
 
