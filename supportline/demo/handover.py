@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from supportline.config import DEFAULT_HANDOVER_AT
@@ -68,6 +67,8 @@ def receive_demo_history(receiver: Flask, inquiries: int) -> DemoHandover:
                      for line in identity.read_text(encoding="utf-8").splitlines()
                      if line.startswith("# public key: "))
     sender.config["SUPPORTLINE_HANDOVER_RECIPIENT"] = recipient
+    from flask_migrate import upgrade
+
     with sender.app_context():
         upgrade()
         users = seed_demo_users()

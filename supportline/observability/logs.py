@@ -105,6 +105,9 @@ def configure_logging(format_name: str, level: str) -> None:
         root.addHandler(handler)
     handler.setFormatter(formatter_for(format_name))
     root.setLevel(level)
+    # Alembic names each of its plugins at INFO as it is imported, which is when a migration first
+    # runs (supportline/migrate.py): a line an operator has no use for, before every `db` command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 request_log = logging.getLogger("supportline.request")
