@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from apscheduler.schedulers.blocking import BlockingScheduler
-
 from supportline.dates import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(app, scheduler_cls=BlockingScheduler):
+def build_scheduler(app, scheduler_cls=None):
+    # APScheduler is imported here, by the clock process, rather than by every process that
+    # loads the `supportline clock` command (about 0.07 s of each one's start).
     from supportline.clock.jobs import JOBS
+
+    if scheduler_cls is None:
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler_cls = BlockingScheduler
 
     scheduler = scheduler_cls(timezone=LOCAL_TZ,
                               job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
