@@ -133,17 +133,29 @@ def test_the_upgrade_gives_a_one_person_case_its_relations_and_keeps_the_rest(ap
     assert [tuple(r) for r in rows] == [(one, "exposed", "parent sibling"), (two, "exposed", ""), (two, "exposed", "")]
 
 
+# What a process of the app imports only when it uses it: each is a tenth to a fifth of a command's start.
+LOADED_ON_USE = ("alembic", "flask_migrate", "whoosh", "markdown", "nh3", "apscheduler", "rich")
+
+
 def test_only_a_migration_loads_alembic(tmp_path):
-    """A web worker or a command that does not migrate starts without Alembic (a fifth of its start);
-    `supportline db` still lists and runs Flask-Migrate's commands with their options."""
+    """A web worker or a command that does not migrate starts without Alembic (a fifth of its start),
+    nor Whoosh, Markdown, APScheduler or rich until it searches, renders, schedules or prints with them;
+    `supportline db` still lists and runs Flask-Migrate's commands with their options, and flask-limiter's
+    `limiter` command still runs."""
     env = {**os.environ, "SUPPORTLINE_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'lazy.db'}",
            "SUPPORTLINE_INSTANCE_PATH": str(tmp_path), "SUPPORTLINE_INDEX_DIR": str(tmp_path / "index"),
            "SUPPORTLINE_LOG_LEVEL": "INFO", "SUPPORTLINE_LOG_FORMAT": "text"}
-    loaded = "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'flask_migrate')))"
+    loaded = f"print(sorted(m for m in sys.modules if m.split('.')[0] in {LOADED_ON_USE!r}))"
     make_app = "import sys; from supportline import create_app; create_app()"
     started = subprocess.run([sys.executable, "-c", f"{make_app}; {loaded}"], env=env, capture_output=True,
                              text=True, check=True)
     assert started.stdout.strip() == "[]", started.stdout
+    a_command = ("import sys; from supportline.cli import cli; "
+                 "cli(['kb', '--help'], prog_name='supportline', standalone_mode=False)")
+    commanded = subprocess.run([sys.executable, "-c", f"{a_command}; {loaded}"], env=env, capture_output=True,
+                               text=True, check=True)
+    assert "import" in commanded.stdout  # the kb group's help was printed
+    assert commanded.stdout.strip().splitlines()[-1] == "[]", commanded.stdout
     cli = [sys.executable, "-m", "supportline.cli"]
     listed = subprocess.run([*cli, "db", "--help"], env=env, capture_output=True, text=True, check=True).stdout
     assert "--directory" in listed and "upgrade" in listed
@@ -151,3 +163,5 @@ def test_only_a_migration_loads_alembic(tmp_path):
     current = subprocess.run([*cli, "db", "current"], env=env, capture_output=True, text=True, check=True)
     assert "(head)" in current.stdout
     assert "setup plugin" not in current.stderr  # Alembic's import-time lines are not an operator's
+    limiter = subprocess.run([*cli, "limiter", "--help"], env=env, capture_output=True, text=True, check=True)
+    assert "Flask-Limiter maintenance" in limiter.stdout and "config" in limiter.stdout
