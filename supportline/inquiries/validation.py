@@ -53,7 +53,8 @@ def latest_follow_up() -> dt.date:
 
 def parse_datetime(value) -> dt.datetime | None:
     """An aware UTC datetime from an ISO string; a time without offset is Swedish local time
-    (what <input type=datetime-local> sends)."""
+    (what <input type=datetime-local> sends). ValueError for anything else, a time whose UTC
+    lies outside the years 1-9999 included (0001-01-01T00:00:00+14:00)."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -65,7 +66,10 @@ def parse_datetime(value) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL_TZ)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:  # a ValueError for every caller, not a server error for the one that forgot
+        raise ValueError(f"{value!r} is outside the years 1-9999 in UTC") from exc
 
 
 def parse_date(value) -> dt.date | None:
@@ -190,7 +194,7 @@ def _single_code(c: Check, name: str) -> None:
 def _received_at(c: Check, name: str) -> None:
     try:
         received = parse_datetime(c.raw.get(name))
-    except (TypeError, ValueError, OverflowError):  # Overflow: 9999-12-31T23:59:59-14:00 in UTC
+    except (TypeError, ValueError):
         c.errors[name] = "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."
         return
     if received is None:

@@ -57,15 +57,22 @@ def test_stale_version_is_409_with_the_current_record(client, token):
     assert conflict["changed_by"] and conflict["changed_at"]
 
 
-@pytest.mark.parametrize("persons", [True, 7])
-def test_a_stale_change_with_persons_that_are_no_list_is_a_409_not_a_server_error(client, token, persons):
+@pytest.mark.parametrize("field,value", [
+    ("exposed_persons", True),
+    ("exposed_persons", 7),
+    ("received_at", "0001-01-01T00:00:00+14:00"),  # before year 1 in UTC
+    ("received_at", "9999-12-31T23:59:59-14:00"),  # after year 9999 in UTC
+])
+def test_a_stale_change_with_a_value_validation_would_refuse_is_a_409_not_a_server_error(client, token, field,
+                                                                                         value):
+    """A stale PATCH is compared with the current record before it is validated."""
     headers = _auth(token())
     record = client.post("/api/v1/inquiries", json=valid_payload(), headers=headers).get_json()
     client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1, "urgency": "acute"})
-    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers,
-                            json={"version": 1, "exposed_persons": persons})
+    response = client.patch(f"/api/v1/inquiries/{record['id']}", headers=headers, json={"version": 1, field: value})
     assert response.status_code == 409
-    assert response.get_json()["current"]["urgency"] == "acute"
+    current = response.get_json()["current"]
+    assert current["urgency"] == "acute" and current[field] == record[field]
 
 
 def test_a_409_names_only_fields_both_changed_and_sets_compare_as_sets(client, token):

@@ -116,6 +116,18 @@ def test_timeline_entries_are_privacy_guarded_and_searchable(app, create_user, m
         assert [r.id for r in page.items] == [inquiry_id]
 
 
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-02-30T10:00"])
+def test_an_entry_time_outside_the_calendar_in_utc_gets_the_swedish_message(app, create_user, make_inquiry, at):
+    handler = create_user("handler")
+    inquiry_id = make_inquiry(handler)
+    with app.app_context():
+        with pytest.raises(service.InquiryInvalid) as info:
+            service.add_entry(_user(handler), inquiry_id, "note", "Kuratorn ringer tillbaka.", at=at)
+        assert info.value.errors == {"at": "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."}
+        assert db.session.scalar(select(func.count()).select_from(TimelineEntry)
+                                 .where(TimelineEntry.inquiry_id == inquiry_id, TimelineEntry.kind == "note")) == 0
+
+
 def test_search_stems_swedish_and_filters_combine(app, create_user, make_inquiry):
     handler = create_user("handler")
     a = make_inquiry(handler, summary="Oro för tvångsgifta flickor i familjen.", caller_sector="health",
