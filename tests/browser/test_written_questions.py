@@ -53,7 +53,9 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
     controller, inbox = smtp_server
     _seed(live_app, tmp_path)
     template = _template(live_app)
-    marker = uuid.uuid4().hex[:8]
+    # Letters only: eight random hex digits were all digits, with a leading 0, about twice in a thousand runs,
+    # and the privacy guard rightly refused that as a phone number.
+    marker = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
     question = (f"Fråga {marker}: en elev i åk 8 berättar att familjen ska resa till hemlandet i sommar och att "
                 "hon är rädd att bli bortgift. Vad ska skolan göra nu?")
     live_app.config.update(SUPPORTLINE_SMTP_HOST="127.0.0.1", SUPPORTLINE_SMTP_PORT=controller.port,
