@@ -49,12 +49,12 @@ def pytest_collection_modifyitems(items):
 
 def pytest_collection_finish(session):
     """The garbage collector in a worker: what it has loaded by the end of collection (the app, its libraries,
-    every test module: half a million objects) lives to the end of the run, so it is frozen out of the
+    every test module: about 280,000 objects) lives to the end of the run, so it is frozen out of the
     collector's sight, and a full collection waits for 100 collections of the middle generation instead of 10.
 
     Each full collection walked all of it again: 17-28 of them, 0.3-0.5 s each, were 6-13 s of a worker's
-    time (bench/gc_in_workers.py). Garbage in cycles still goes in the young generations' collections, and
-    what a test leaves for the collector is found at the next full one, as before, only later."""
+    time (bench/gc_in_workers.py). Cyclic garbage is still found by the young generations' collections; what
+    reaches the oldest generation is found at its next full collection, later than before."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(700, 10, 100)

@@ -93,7 +93,7 @@ def axe_script_url() -> str:
 
     Loaded by URL, a browser context fetches and compiles it once and takes it from its caches for every
     later check; injected as the file's text, all 0.5 MB went from Python through Playwright's driver to
-    the page and was compiled anew at every check (0.10-0.12 s a check against 0.03 s)."""
+    the page and was compiled anew at every check (bench/bench_axe.py: 0.083 s a check against 0.045 s)."""
     body = AXE_JS.read_bytes()
 
     class AxeScript(BaseHTTPRequestHandler):
