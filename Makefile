@@ -79,9 +79,10 @@ test: install test-tools postgres redis
 test-tools: export AXE_IS_PINNED := process.exit(require("./node_modules/axe-core/package.json").version === \
 	require("./package.json").devDependencies["axe-core"] ? 0 : 1)
 test-tools:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium-headless-shell for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			chromium-headless-shell >/dev/null; }
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
 		echo "Installing Debian's nginx for the reverse-proxy tests (deploy/nginx.conf)"; \
 		$(SUDO) apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
