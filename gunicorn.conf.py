@@ -15,6 +15,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 accesslog = None
+# The app is built once, in the master, and every worker is forked from it ready to serve: the imports, the
+# index's catch-up and the argon2 parameters are not done again per worker, a worker that gunicorn replaces
+# (stuck, killed, out of memory) answers at once, and the workers share the loaded code's memory. wsgi.py
+# closes the master's database connections before the fork; the search index and the metrics open their
+# files again in each worker (they note the process id). A new release needs a restart, not a HUP.
+preload_app = True
 
 # Prometheus counters across workers: each worker writes its figures to files in one
 # directory that a scrape of any worker adds up. It must be set before a worker imports the

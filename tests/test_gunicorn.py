@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def web(app, tmp_path):
                 pass
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(0.2)
-        yield base, log
+        yield base, log, process.pid
     finally:
         process.terminate()
         try:
@@ -81,7 +82,7 @@ def _sample(text: str, prefix: str) -> float:
 
 
 def test_metrics_add_up_across_the_workers_and_logs_are_json_lines(web):
-    base, log = web
+    base, log, _ = web
     # A different query each time: a repeated one is answered from the page a worker kept (kb.caching).
     for number in range(20):
         status, headers, _ = _get(f"{base}/kunskap/sok?q=tv%C3%A5ngsgifte+Amira+{number}",
@@ -107,3 +108,51 @@ def test_metrics_add_up_across_the_workers_and_logs_are_json_lines(web):
     assert any(e["logger"] == "gunicorn.error" and "Booting worker" in e["message"] for e in entries)
     assert sorted(e["request_id"] for e in served) == [f"load-{n:08d}" for n in range(20)]
     assert "Amira" not in log.read_text()
+
+
+def _workers_of(master: int) -> list[int]:
+    return [int(pid) for task in Path(f"/proc/{master}/task").iterdir()
+            for pid in (task / "children").read_text().split()]
+
+
+def _database_handles(pid: int, database_url: str) -> set[str]:
+    """What a process holds open of the database: the SQLite file (with its -wal and -shm), or its TCP
+    connections to the PostgreSQL server, each as the socket's inode."""
+    links = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            links.add(os.readlink(fd))
+        except FileNotFoundError:  # closed meanwhile
+            pass
+    url = urllib.parse.urlsplit(database_url)
+    if url.scheme.startswith("sqlite"):
+        database_file = "/" + url.path.lstrip("/")
+        return {link for link in links if link.startswith(database_file)}
+    server_port = f"{url.port or 5432:04X}"
+    to_server = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[2].rsplit(":", 1)[1] == server_port and fields[3] == "01":  # ESTABLISHED
+                to_server.add(f"socket:[{fields[9]}]")
+    return links & to_server
+
+
+def test_the_workers_share_no_database_connection_with_the_master(web, app):
+    """gunicorn loads the app once and forks the workers from it (preload_app): a connection the master kept
+    from loading (the index's catch-up reads the database) would be one socket, or one SQLite file handle,
+    used by every worker at once."""
+    base, _, master = web
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Requests that read the database, until both workers hold a connection of their own.
+    deadline = time.monotonic() + 10
+    while True:
+        assert _get(base + "/healthz")[0] == 200
+        held = {pid: _database_handles(pid, database_url) for pid in _workers_of(master)}
+        if len(held) == 2 and all(held.values()) or time.monotonic() > deadline:
+            break
+    assert len(held) == 2 and all(held.values()), f"not every worker reached the database: {held}"
+    assert _database_handles(master, database_url) == set(), "the master kept a database connection"
+    if not database_url.startswith("sqlite"):
+        first, second = held.values()
+        assert not first & second, "two workers share one connection to PostgreSQL"

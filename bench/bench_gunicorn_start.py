@@ -1,0 +1,142 @@
+"""Benchmark the web process's start: gunicorn as the Procfile runs it (gunicorn.conf.py, wsgi:app), with the app
+loaded once in the master and forked (preload_app, the setting) against loaded by every worker itself, alternating.
+
+    .venv/bin/python bench/bench_gunicorn_start.py [--rounds 8] [--workers 3]
+
+Each start serves a SQLite database of its own that the migrations made and the guidance articles fill. Prints,
+per way, the median seconds until /healthz answers, the CPU the master and its workers had spent once every
+worker has answered a request, and the seconds from killing a worker (SIGKILL) to its replacement's first
+answer. Then the ratio of preloading to not: the machine is shared, so only the ratio of alternating starts
+counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def health_status(port: int) -> int | None:
+    """The status /healthz answers with, or None while nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status
+    except OSError:
+        return None
+
+
+def wait_for_answer(port: int, deadline: float) -> None:
+    while health_status(port) is None:
+        if time.monotonic() > deadline:
+            raise SystemExit("gunicorn did not answer within a minute")
+        time.sleep(0.02)
+
+
+def start(config: Path, env: dict, workers: int) -> tuple[float, float, float]:
+    port = free_port()
+    env = {**env, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": str(workers)}
+    started = time.monotonic()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(config), "wsgi:app"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = started + 60
+        wait_for_answer(port, deadline)
+        first_answer = time.monotonic() - started
+        # every worker exists and has settled: the CPU of the whole tree stops moving
+        while len(children(proc.pid)) < workers and time.monotonic() < deadline:
+            time.sleep(0.02)
+        settled = None
+        while time.monotonic() < deadline:
+            now = sum(cpu_seconds(pid) for pid in [proc.pid, *children(proc.pid)])
+            if settled is not None and now == settled:
+                break
+            settled = now
+            time.sleep(0.3)
+        before = set(children(proc.pid))
+        victim = min(before)
+        killed = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+        while not set(children(proc.pid)) - before:
+            time.sleep(0.005)
+        (replacement,) = set(children(proc.pid)) - before
+        # the replacement is ready when its CPU stops moving (it has loaded the app, or it had it already)
+        last = -1.0
+        while cpu_seconds(replacement) != last:
+            last = cpu_seconds(replacement)
+            time.sleep(0.05)
+        replaced = time.monotonic() - killed
+        return first_answer, settled, replaced
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="supportline-bench-gunicorn-") as scratch:
+        scratch = Path(scratch)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPPORTLINE_", "PROMETHEUS_"))}
+        env.update({"SUPPORTLINE_ENV": "dev", "SECRET_KEY": "bench-" + "x" * 48,
+                    "DATABASE_URL": f"sqlite:///{scratch / 'bench.db'}", "SUPPORTLINE_INSTANCE_PATH": str(scratch),
+                    "SUPPORTLINE_INDEX_DIR": str(scratch / "index"), "SUPPORTLINE_LOG_FORMAT": "text"})
+        for command in (["db", "upgrade"], ["kb", "import", "knowledge/content"]):
+            subprocess.run([str(BIN / "supportline"), *command], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        configs = {"preloaded": ROOT / "gunicorn.conf.py", "loaded per worker": scratch / "per-worker.conf.py"}
+        configs["loaded per worker"].write_text(
+            f"exec(open({str(ROOT / 'gunicorn.conf.py')!r}).read())\npreload_app = False\n")
+        results: dict[str, list[tuple[float, float, float]]] = {way: [] for way in configs}
+        for round_number in range(options.rounds + 1):  # the first round warms up and is not counted
+            for way, config in configs.items():
+                figures = start(config, env, options.workers)
+                if round_number:
+                    results[way].append(figures)
+                    print(f"round {round_number}: {way:<18} first answer {figures[0]:5.2f} s   CPU {figures[1]:5.2f} s"
+                          f"   a killed worker replaced in {figures[2]:5.2f} s", flush=True)
+    print()
+    medians = {way: [statistics.median(f[i] for f in rows) for i in range(3)] for way, rows in results.items()}
+    for way, (answer, cpu, replaced) in medians.items():
+        print(f"{way:<18} median: first answer {answer:5.2f} s, CPU of master and {options.workers} workers "
+              f"{cpu:5.2f} s, replacement {replaced:5.2f} s")
+    now, before = medians["preloaded"], medians["loaded per worker"]
+    print(f"ratio preloaded / per worker: first answer {now[0] / before[0]:.2f}, CPU {now[1] / before[1]:.2f}, "
+          f"replacement {now[2] / before[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
