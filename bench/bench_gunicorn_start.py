@@ -4,9 +4,10 @@ loaded once in the master and forked (preload_app, the setting) against loaded b
     .venv/bin/python bench/bench_gunicorn_start.py [--rounds 8] [--workers 3]
 
 Each start serves a SQLite database of its own that the migrations made and the guidance articles fill. Prints,
-per way, the median seconds until /healthz answers, the CPU the master and its workers had spent once every
-worker has answered a request, and the seconds from killing a worker (SIGKILL) to its replacement's first
-answer. Then the ratio of preloading to not: the machine is shared, so only the ratio of alternating starts
+per way, the median seconds until /healthz first answers; the CPU the master and its workers had spent once all
+the workers existed and the CPU of the whole process tree stopped moving (every worker ready); and the seconds
+from killing a worker (SIGKILL) until its replacement's CPU stops moving (it has loaded the app, or had it
+already). Then the ratio of preloading to not: the machine is shared, so only the ratio of alternating starts
 counts.
 """
 
@@ -90,7 +91,6 @@ def start(config: Path, env: dict, workers: int) -> tuple[float, float, float]:
         while not set(children(proc.pid)) - before:
             time.sleep(0.005)
         (replacement,) = set(children(proc.pid)) - before
-        # the replacement is ready when its CPU stops moving (it has loaded the app, or it had it already)
         last = -1.0
         while cpu_seconds(replacement) != last:
             last = cpu_seconds(replacement)

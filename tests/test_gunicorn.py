@@ -1,5 +1,5 @@
-"""The web process as the Procfile starts it: gunicorn with two workers, JSON logs on stderr and
-metrics that add up across workers."""
+"""The web process as the Procfile starts it: gunicorn with two workers, JSON logs on stderr, metrics
+that add up across workers, and workers forked from a master that keeps no database connection."""
 
 from __future__ import annotations
 
