@@ -23,24 +23,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BROWSERS = {"chromium-headless-shell": "/usr/bin/chromium-headless-shell", "chromium": "/usr/bin/chromium"}
 
 
-def busy_and_idle_seconds() -> tuple[float, float]:
-    """The whole machine's busy and idle time since boot, summed over its cores."""
+def busy_seconds() -> float:
+    """The whole machine's busy time since boot, summed over its cores."""
     with open("/proc/stat") as stat:
-        fields = [int(value) for value in stat.readline().split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (user + nice + system + irq + softirq + steal) / ticks, (idle + iowait) / ticks
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def run_browser_tests(executable: str, workers: int) -> tuple[float, float]:
     env = {**os.environ, "SUPPORTLINE_CHROMIUM": executable}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    busy_before, _ = busy_and_idle_seconds()
+    busy_before = busy_seconds()
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers),
                              "tests/browser"], cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    busy_after, _ = busy_and_idle_seconds()
+    busy_after = busy_seconds()
     if result.returncode != 0:
         sys.exit(f"the browser tests failed in {executable}:\n{result.stdout[-3000:]}")
     return wall, busy_after - busy_before

@@ -16,24 +16,18 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import BIN, ROOT, free_port, get, run_cli, stop  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:
@@ -48,20 +42,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
-def health_status(port: int) -> int | None:
-    """The status /healthz answers with, or None while nothing answers."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
-            return response.status
-    except OSError:
-        return None
-
-
 def wait_for_answer(port: int, deadline: float) -> None:
-    while health_status(port) is None:
-        if time.monotonic() > deadline:
-            raise SystemExit("gunicorn did not answer within a minute")
-        time.sleep(0.02)
+    while True:
+        try:
+            get(f"http://127.0.0.1:{port}/healthz", timeout=2.0)
+            return
+        except OSError:  # nothing listens yet
+            if time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not answer within a minute") from None
+            time.sleep(0.02)
 
 
 def start(config: Path, env: dict, workers: int) -> tuple[float, float, float]:
@@ -98,8 +87,7 @@ def start(config: Path, env: dict, workers: int) -> tuple[float, float, float]:
         replaced = time.monotonic() - killed
         return first_answer, settled, replaced
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 def main() -> None:
@@ -115,8 +103,7 @@ def main() -> None:
                     "DATABASE_URL": f"sqlite:///{scratch / 'bench.db'}", "SUPPORTLINE_INSTANCE_PATH": str(scratch),
                     "SUPPORTLINE_INDEX_DIR": str(scratch / "index"), "SUPPORTLINE_LOG_FORMAT": "text"})
         for command in (["db", "upgrade"], ["kb", "import", "knowledge/content"]):
-            subprocess.run([str(BIN / "supportline"), *command], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            run_cli(command, env, timeout=300)
         configs = {"preloaded": ROOT / "gunicorn.conf.py", "loaded per worker": scratch / "per-worker.conf.py"}
         configs["loaded per worker"].write_text(
             f"exec(open({str(ROOT / 'gunicorn.conf.py')!r}).read())\npreload_app = False\n")
