@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import metadata
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from supportline import create_app
 from supportline.auth.cli import users_cli
@@ -46,6 +46,18 @@ class _PluginCommand(click.Group):
 
 
 class _SupportlineGroup(FlaskGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Flask answers --help on an installation that lacks a setting with its traceback. The operator needs
+        # only the message, which names the setting; the commands that run without the app are still listed.
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as exc:
+            exc.show()
+            click.echo(err=True)
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
     def _load_plugin_commands(self) -> None:
         # Flask's own loads each entry point; this lists them and loads one when it runs.
         if self._loaded_plugin_commands:

@@ -61,3 +61,15 @@ def test_demo_seed_is_idempotent_and_prints_logins(app, runner):
     assert roles == ["admin", "coordinator", "editor", "handler"]
     # the researched resource-centre directory, written once
     assert "Resurscentrum: 21 nya" in first.output and "Resurscentrum: 0 nya, 0 uppdaterade" in second.output
+
+
+def test_help_on_an_installation_without_its_secret_names_the_setting_without_a_traceback():
+    from click.testing import CliRunner
+
+    from supportline.cli import cli
+
+    result = CliRunner().invoke(cli, ["--help"], env={"SUPPORTLINE_ENV": "production", "SECRET_KEY": None})
+    assert result.exit_code == 0
+    assert "SECRET_KEY saknas" in result.stderr
+    assert "Traceback" not in result.output
+    assert "handover" in result.stdout and "Överlämningen av ärenden till NCK." in result.stdout
