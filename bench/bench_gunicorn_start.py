@@ -27,14 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from server import BIN, ROOT, free_port, get, run_cli, stop  # noqa: E402
 
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.test_gunicorn import _workers_of as children  # noqa: E402 - the one reading of /proc for them
+
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def cpu_seconds(pid: int) -> float:
