@@ -24,6 +24,7 @@ from tests.conftest import make_app
 CHROMIUM = os.environ.get("SUPPORTLINE_CHROMIUM", "/usr/bin/chromium-headless-shell")
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGE_TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +78,7 @@ def page(browser):
     # context bypasses CSP (the CSP itself is tested in tests/test_access.py).
     context = browser.new_context(locale="sv-SE", bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -127,3 +128,18 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"WCAG 2.1 A/AA violations on {page.url}: {violations}"
+
+
+def shows(page, selector: str, text: str, *, exact: bool = False) -> None:
+    """Assert that the first element the selector finds shows the text as a reader sees it (innerText), waiting
+    for it as long as the page waits for anything.
+
+    A form posted back to its own address, or a page that has the same heading or status region as the one it
+    replaces, can still be on screen when the click returns; reading it once would read the page before."""
+    from playwright.sync_api import expect
+
+    shown = expect(page.locator(selector).first)
+    if exact:
+        shown.to_have_text(text, use_inner_text=True, timeout=PAGE_TIMEOUT_MS)
+    else:
+        shown.to_contain_text(text, use_inner_text=True, timeout=PAGE_TIMEOUT_MS)

@@ -5,7 +5,7 @@ import uuid
 
 from supportline.auth.models import User
 from supportline.extensions import db
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_editor_pages import _login
 
 
@@ -19,14 +19,14 @@ def test_deactivating_asks_and_cancelling_changes_nothing(page, live_server, liv
     page.fill("#password", "ett-riktigt-bra-losenord")
     page.click("text=Skapa konto")
     page.get_by_role("button", name=f"Inaktivera {email}").click()
-    assert page.inner_text("h1") == f"Inaktivera kontot {email}?"
+    shows(page, "h1", f"Inaktivera kontot {email}?", exact=True)
     assert page.evaluate("document.activeElement.textContent") == "Ja, inaktivera kontot"
     assert_accessible(page)
     page.click("text=Avbryt")
     page.get_by_role("button", name=f"Inaktivera {email}").click()
     page.wait_for_selector("#bekrafta")
     page.keyboard.press("Enter")
-    assert f"{email} är inaktiverat" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", f"{email} är inaktiverat")
     with live_app.app_context():
         assert not db.session.scalar(db.select(User).where(User.email == email)).active
 
@@ -39,13 +39,13 @@ def test_a_temporary_password_leads_to_the_password_page(page, live_server, live
     page.select_option("#role", "editor")
     page.fill("#password", "ett-tillfalligt-losenord")
     page.click("text=Skapa konto")
-    assert "tillfälligt" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "tillfälligt")
     page.click("text=Logga ut")
     page.fill("#email", email)
     page.fill("#password", "ett-tillfalligt-losenord")
     page.click("button[type=submit]")
     page.wait_for_url(live_server + "/konto/losenord")
-    assert "tillfälligt" in page.inner_text("main")
+    shows(page, "main", "tillfälligt")
     assert_accessible(page)
     page.goto(live_server + "/kunskap/redaktor/")
     assert page.url == live_server + "/konto/losenord"

@@ -7,7 +7,7 @@ import pytest
 
 from supportline.auth.service import create_user
 from supportline.inquiries.service import create_inquiry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_inquiry_form import _login
 from tests.browser.test_knowledge_pages import _seed
 from tests.conftest import PASSWORD
@@ -38,10 +38,10 @@ def test_picking_an_article_with_the_keyboard(page, live_server, live_app, inqui
     page.keyboard.press("Tab")  # into the hits
     page.keyboard.press("Space")
     assert page.input_value("#text") == "orosanmalan-i-skolan"
-    assert "Vald: Orosanmälan i skolan." in page.inner_text("#article-choices-status")
+    shows(page, "#article-choices-status", "Vald: Orosanmälan i skolan.")
     with page.expect_navigation():
         page.get_by_role("button", name="Lägg till", exact=True).click()
-    assert "Orosanmälan i skolan" in page.inner_text("#tidslinje")
+    shows(page, "#tidslinje", "Orosanmälan i skolan")
 
 
 def test_without_javascript_the_address_field_still_links(browser, live_server, live_app, inquiry_id):
@@ -55,6 +55,6 @@ def test_without_javascript_the_address_field_still_links(browser, live_server, 
         page.fill("#text", "orosanmalan-i-skolan")
         page.get_by_role("button", name="Lägg till", exact=True).click()
         page.wait_for_url("**#tidslinje")
-        assert "Orosanmälan i skolan" in page.inner_text("#tidslinje")
+        shows(page, "#tidslinje", "Orosanmälan i skolan")
     finally:
         context.close()

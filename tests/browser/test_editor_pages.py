@@ -4,7 +4,7 @@ labels, and a confirmation step before publishing."""
 import uuid
 
 from supportline.auth.service import create_user
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -61,15 +61,15 @@ def test_publishing_asks_for_confirmation(page, live_server, live_app):
     fill_article(page, slug, "Artikel som publiceras efter en fråga", "## Rubrik\n\nText.")
     page.click("button:text('Spara')")
     page.click("button:text('Publicera')")
-    assert page.inner_text("h1") == "Publicera ”Artikel som publiceras efter en fråga”?"
+    shows(page, "h1", "Publicera ”Artikel som publiceras efter en fråga”?", exact=True)
     assert_accessible(page)
     assert page.evaluate("document.activeElement.textContent") == "Ja, publicera"
     page.click("text=Avbryt")
-    assert "Status: Utkast" in page.inner_text("main")
+    shows(page, "main", "Status: Utkast")
     page.click("button:text('Publicera')")
     page.wait_for_selector("#bekrafta")
     page.keyboard.press("Enter")  # the confirming button has the focus
-    assert "publicerad" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "publicerad")
     response = page.goto(live_server + f"/kunskap/{slug}")
     assert response.status == 200
 
@@ -87,8 +87,8 @@ def test_restoring_over_a_published_article_asks_and_history_is_swedish_time(pag
     assert "UTC" not in page.inner_text("table")
     assert_accessible(page)
     page.click("button:text('Återställ version 1')")
-    assert page.inner_text("h1") == "Återställa version 1 av ”Andra rubriken”?"
+    shows(page, "h1", "Återställa version 1 av ”Andra rubriken”?", exact=True)
     assert_accessible(page)
     page.click("button:text('Ja, återställ version 1')")
-    assert "Version 1 är återställd" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "Version 1 är återställd")
     assert page.input_value("#title") == "Första rubriken"

@@ -13,7 +13,7 @@ from supportline.auth.service import create_user
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.handover import service
-from tests.browser.conftest import assert_accessible, serving
+from tests.browser.conftest import assert_accessible, serving, shows
 from tests.conftest import PASSWORD, make_app
 
 PUBLIC_PAGES = ["/kunskap", "/kunskap/sok?q=tvångsäktenskap", "/tillganglighet", "/login"]
@@ -52,9 +52,9 @@ def test_staff_on_the_sending_side_see_why_new_calls_are_refused(page, sending_s
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(url + "/")
-    assert "Ärendena har lämnats över till NCK" in page.inner_text(".banner")
+    shows(page, ".banner", "Ärendena har lämnats över till NCK")
     assert_accessible(page)
     page.goto(url + "/arenden/nytt")
-    assert "tar inte emot nya samtal eller skriftliga frågor" in page.inner_text("main [role=alert]")
+    shows(page, "main [role=alert]", "tar inte emot nya samtal eller skriftliga frågor")
     assert page.locator("#summary").count() == 0
     assert_accessible(page)

@@ -7,7 +7,7 @@ import pytest
 
 from supportline.auth.service import create_user
 from supportline.inquiries.service import today_local
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -33,7 +33,7 @@ def test_logging_a_whole_call(page, live_server, live_app):
     page.clock.install()
     _login(page, live_server, live_app)
     page.click("nav >> text=Ärenden")
-    assert page.inner_text("h1") == "Ärenden"
+    shows(page, "h1", "Ärenden", exact=True)
     assert_accessible(page)
 
     page.goto(live_server + "/arenden/nytt")
@@ -62,7 +62,7 @@ def test_logging_a_whole_call(page, live_server, live_app):
 
     # a crash: the page is gone; reopening offers the draft back
     page.goto(live_server + "/arenden/nytt")
-    assert "osparat utkast" in page.inner_text(".draft-offer")
+    shows(page, ".draft-offer", "osparat utkast")
     assert_accessible(page)
     page.click("text=Återställ utkastet")
     assert page.input_value("#summary") == "Eleven berättar att hon ska giftas bort i sommar."
@@ -76,7 +76,7 @@ def test_logging_a_whole_call(page, live_server, live_app):
     # (Spara first asks whether the login is alive, so the page changes a moment after the click)
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "personnummer får inte sparas" in page.inner_text("#summary-error")
+    shows(page, "#summary-error", "personnummer får inte sparas")
     assert page.get_attribute("#summary", "aria-invalid") == "true"
     assert_accessible(page)
     with page.expect_navigation():
@@ -84,8 +84,8 @@ def test_logging_a_whole_call(page, live_server, live_app):
     assert page.input_value("#summary") == "Eleven [borttaget] berättar att hon ska giftas bort i sommar."
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "är sparat" in page.inner_text("[role=status]")
-    assert "Göteborg, Västra Götalands län" in page.inner_text("main")
+    shows(page, "[role=status]", "är sparat")
+    shows(page, "main", "Göteborg, Västra Götalands län")
     assert_accessible(page)
 
     # a note on the timeline
@@ -93,7 +93,7 @@ def test_logging_a_whole_call(page, live_server, live_app):
     page.fill("#text", "Ring upp kuratorn på fredag.")
     with page.expect_navigation():
         page.get_by_role("button", name="Lägg till", exact=True).click()
-    assert "Ring upp kuratorn på fredag." in page.inner_text("#tidslinje")
+    shows(page, "#tidslinje", "Ring upp kuratorn på fredag.")
 
     # the follow-up shows on the start page
     page.click("nav >> text=Start")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
 from supportline.stats.models import ResourceCentre
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_inquiry_form import _login
 
 
@@ -38,8 +38,8 @@ def test_outcomes_centre_and_persons_in_the_form(page, live_server, live_app):
     assert centre_id in first.locator("option").evaluate_all("options => options.map(o => o.value)")
 
     page.click("text=Lägg till en person")
-    assert page.inner_text("label[for=persons-2-role]") == "Utsatt eller omnämnd, person 3"
-    assert "Förövarnas relation till person 3" in page.inner_text(".person-row >> nth=2")
+    shows(page, "label[for=persons-2-role]", "Utsatt eller omnämnd, person 3", exact=True)
+    shows(page, ".person-row >> nth=2", "Förövarnas relation till person 3")
     assert not page.is_checked("#persons-2-perpetrator_relations-0")
     page.select_option("#persons-0-age_group", "26+")
     page.select_option("#persons-0-gender", "girl_woman")
@@ -56,7 +56,7 @@ def test_outcomes_centre_and_persons_in_the_form(page, live_server, live_app):
     assert_accessible(page)
 
     page.click("text=Spara ärendet")  # no centre chosen yet
-    assert "Välj vilket resurscentrum utfallet gäller." in page.inner_text("#resource_centre-error")
+    shows(page, "#resource_centre-error", "Välj vilket resurscentrum utfallet gäller.")
     assert page.get_attribute("#resource_centre", "aria-invalid") == "true"
     assert page.input_value("#persons-2-role") == "mentioned" and page.is_checked("#persons-0-perpetrator_relations-2")
     assert page.is_checked("#outcomes-3") and page.locator(".person-row").count() == 3

@@ -12,7 +12,7 @@ from supportline.auth.models import User, UserSession
 from supportline.db import utcnow
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_inquiry_form import _login, _sign_in
 
 
@@ -50,14 +50,14 @@ def test_enter_in_a_field_adds_no_person_and_adding_one_keeps_the_page(page, liv
     assert page.evaluate("window.samePage === true"), "adding a person reloaded the form"
     assert page.locator(".person-row").count() == 3
     assert page.evaluate("document.activeElement.id") == "persons-2-age_group"
-    assert page.inner_text("label[for=persons-2-gender]") == "Kön, person 3"
+    shows(page, "label[for=persons-2-gender]", "Kön, person 3", exact=True)
     page.select_option("#persons-2-age_group", "13-15")
     page.select_option("#persons-2-gender", "boy_man")
     assert_accessible(page)
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "är sparat" in page.inner_text("[role=status]")
-    assert "Pojke/man, 13–15 år" in page.inner_text("main")
+    shows(page, "[role=status]", "är sparat")
+    shows(page, "main", "Pojke/man, 13–15 år")
 
 
 def test_back_after_save_and_saving_again_stores_one_case(page, live_server, live_app):
@@ -74,7 +74,7 @@ def test_back_after_save_and_saving_again_stores_one_case(page, live_server, liv
         page.click("text=Spara ärendet")
     assert _inquiries(live_app) == before + 1
     assert page.url.endswith(f"/arenden/{case_id}")
-    assert f"Samtalet är redan sparat som ärende {case_id}" in page.inner_text("main")
+    shows(page, "main", f"Samtalet är redan sparat som ärende {case_id}")
     assert_accessible(page)
 
 
@@ -144,14 +144,14 @@ def test_a_session_that_expires_mid_call_loses_nothing(page, live_server, live_a
     page.get_by_role("link", name="Logga in igen").click()
     _sign_in(page, page.email)
     page.wait_for_url(live_server + "/arenden/nytt")
-    assert "återställt" in page.inner_text("main")
+    shows(page, "main", "återställt")
     assert page.input_value("#summary") == "Socialsekreteraren beskriver hot från pappan."
     assert page.input_value("#advice") == "Råd efter att inloggningen gått ut: gör en riskbedömning."
     assert page.input_value("#caller_organisation") == "Socialtjänsten i Umeå"
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "är sparat" in page.inner_text("[role=status]")
-    assert "gör en riskbedömning" in page.inner_text("main")
+    shows(page, "[role=status]", "är sparat")
+    shows(page, "main", "gör en riskbedömning")
     assert _inquiries(live_app) == before + 1
 
 
@@ -189,7 +189,7 @@ def test_two_handlers_on_one_case_merge_and_only_a_real_conflict_is_asked(page, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "Välj vilken version som ska gälla för Sammanfattning av frågan" in page.inner_text("#conflict-error")
+    shows(page, "#conflict-error", "Välj vilken version som ska gälla för Sammanfattning av frågan")
     page.check("#merge-summary-mine")
     with page.expect_navigation():
         page.click("text=Spara ärendet")
@@ -236,7 +236,7 @@ def test_an_edit_typed_after_the_login_ran_out_is_saved_after_logging_in(page, l
     assert page.input_value("#persons-2-age_group") == "6-12"
     with page.expect_navigation():
         page.click("text=Spara ärendet")
-    assert "Ändringarna är sparade." in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "Ändringarna är sparade.")
     with live_app.app_context():
         saved = db.session.get(Inquiry, case_id)
         assert saved.summary == "Efter lunch, med allt som sades." and len(saved.exposed_persons) == 2

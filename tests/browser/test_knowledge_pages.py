@@ -1,7 +1,7 @@
 import uuid
 
 from supportline.auth.service import create_user
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_editor_pages import fill_article
 from tests.conftest import PASSWORD
 from tests.kb.conftest import article_text
@@ -32,8 +32,8 @@ def test_a_professional_searches_reads_and_answers_without_an_account(page, live
     assert page.locator(".results-list mark").count() >= 1
     assert_accessible(page)
     page.click("text=Orosanmälan i skolan")
-    assert page.inner_text("h1") == "Orosanmälan i skolan"
-    assert "Senast granskad" in page.inner_text(".meta")
+    shows(page, "h1", "Orosanmälan i skolan", exact=True)
+    shows(page, ".meta", "Senast granskad")
     assert_accessible(page)
     page.check("#helpful-0")
     page.fill("#comment", "Tydligt, tack")
@@ -63,15 +63,15 @@ def test_an_editor_writes_with_live_preview_and_publishes(page, live_server, liv
     fill_article(page, slug, "Artikel skriven i webbläsaren",
                  "## Förhandsvisad rubrik\n\n<script>window.pwned = 1</script>Text.")
     page.wait_for_selector("#preview h2")  # the live preview arrives without leaving the page
-    assert page.inner_text("#preview h2") == "Förhandsvisad rubrik"
+    shows(page, "#preview h2", "Förhandsvisad rubrik", exact=True)
     assert page.evaluate("window.pwned") is None
     page.click("button:text('Spara')")
-    assert "är sparad" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "är sparad")
     assert_accessible(page)
     page.click("button:text('Publicera')")
     page.click("button:text('Ja, publicera')")
     page.goto(live_server + f"/kunskap/{slug}")
-    assert page.inner_text("h1") == "Artikel skriven i webbläsaren"
+    shows(page, "h1", "Artikel skriven i webbläsaren", exact=True)
     page.goto(live_server + "/kunskap/redaktor/granskning")
     assert_accessible(page)
 
@@ -95,10 +95,10 @@ def test_a_handler_links_suggested_guidance_while_typing(page, live_server, live
     page.fill("#advice", "Kontakta socialtjänsten i dag.")
     page.click("text=Spara ärendet")
     page.wait_for_url(live_server + "/arenden/*")
-    assert "Utreseförbud i korthet" in page.inner_text("#tidslinje")
+    shows(page, "#tidslinje", "Utreseförbud i korthet")
     page.click("#tidslinje >> text=Utreseförbud i korthet")
-    assert page.inner_text("h1") == "Utreseförbud i korthet"
-    assert "Länkad i ärenden: 1 gång" in page.inner_text(".staff-box")
+    shows(page, "h1", "Utreseförbud i korthet", exact=True)
+    shows(page, ".staff-box", "Länkad i ärenden: 1 gång")
 
 
 def test_on_a_phone_the_first_screen_shows_the_search_box(page, live_server, live_app, tmp_path):

@@ -9,7 +9,7 @@ import datetime as dt
 from supportline.dates import today_local
 from supportline.hours import service
 from supportline.hours.schedule import date_text
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_editor_pages import _login
 
 PUBLISHED = {0: (540, 720), 2: (540, 720), 4: (540, 720)}
@@ -22,8 +22,8 @@ def test_an_admin_sets_the_week_and_a_closed_day(page, live_server, live_app):
         _login(page, live_server, live_app, "admin")
         page.goto(live_server + "/admin/")
         page.click("text=Stödtelefonens öppettider och ändrade dagar")
-        assert page.inner_text("h1") == "Stödtelefonens öppettider"
-        assert "Att verifiera" in page.inner_text("main")
+        shows(page, "h1", "Stödtelefonens öppettider", exact=True)
+        shows(page, "main", "Att verifiera")
         assert_accessible(page)
 
         # Tuesday 13–15 as well, the closing time mistyped.
@@ -33,21 +33,21 @@ def test_an_admin_sets_the_week_and_a_closed_day(page, live_server, live_app):
         page.get_by_role("button", name="Spara veckans öppettider").click()
         closes = page.get_by_role("group", name="Tisdag").get_by_label("Stänger")
         assert closes.get_attribute("aria-invalid") == "true"
-        assert "Skriv tiden som tt:mm" in page.inner_text("#day1_closes-error")
+        shows(page, "#day1_closes-error", "Skriv tiden som tt:mm")
         assert closes.input_value() == "15.7"
         assert page.get_by_role("group", name="Tisdag").get_by_label("Öppnar").input_value() == "13:00"
         assert_accessible(page)
         closes.fill("15:00")
         closes.press("Enter")
-        assert "Veckans öppettider är sparade." in page.inner_text("[role=status]")
-        assert "Nu: måndag, onsdag och fredag kl. 9–12; tisdag kl. 13–15." in page.inner_text("main")
+        shows(page, "[role=status]", "Veckans öppettider är sparade.")
+        shows(page, "main", "Nu: måndag, onsdag och fredag kl. 9–12; tisdag kl. 13–15.")
 
         # A closed day ten days ahead, added and shown in the footer, then removed.
         day = today_local() + dt.timedelta(days=10)
         page.get_by_label("Datum").fill(day.isoformat())
         page.get_by_label("Anteckning som visas för besökarna").fill("personaldag")
         page.get_by_label("Anteckning som visas för besökarna").press("Enter")
-        assert "är tillagd som ändrad dag" in page.inner_text("[role=status]")
+        shows(page, "[role=status]", "är tillagd som ändrad dag")
         row = page.get_by_role("row", name=day.isoformat())
         assert "stängt" in row.inner_text() and "personaldag" in row.inner_text()
         assert_accessible(page)
@@ -60,7 +60,7 @@ def test_an_admin_sets_the_week_and_a_closed_day(page, live_server, live_app):
         page.goto(live_server + "/admin/oppettider/")
         page.get_by_role("button", name=f"Ta bort {day.isoformat()}").focus()
         page.keyboard.press("Enter")
-        assert "Den ändrade dagen är borttagen" in page.inner_text("[role=status]")
+        shows(page, "[role=status]", "Den ändrade dagen är borttagen")
         assert page.get_by_role("row", name=day.isoformat()).count() == 0
     finally:
         # Other browser tests expect the shipped state: hours not confirmed.

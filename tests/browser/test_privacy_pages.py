@@ -3,7 +3,7 @@
 import uuid
 
 from supportline.auth.service import create_user
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -16,11 +16,11 @@ def test_log_review_and_request_pages_are_accessible(page, live_server, live_app
     page.click("button[type=submit]")
     page.wait_for_url(live_server + "/")
     page.click("text=Loggkontroll")
-    assert page.inner_text("h1") == "Logg över åtkomst och ändringar"
+    shows(page, "h1", "Logg över åtkomst och ändringar", exact=True)
     assert_accessible(page)
     page.fill("#f-inquiry", "abc")
     page.click("form.filters button[type=submit]")
-    assert "Ange ärendets nummer med siffror." in page.inner_text(".field-error")
+    shows(page, ".field-error", "Ange ärendets nummer med siffror.")
     assert page.input_value("#f-inquiry") == "abc"
     assert_accessible(page)
     page.goto(live_server + "/admin/logg/granskning")
@@ -29,9 +29,9 @@ def test_log_review_and_request_pages_are_accessible(page, live_server, live_app
     assert_accessible(page)
     page.fill("#email", "inte-en-adress")
     page.click("main form button[type=submit]")
-    assert "giltig e-postadress" in page.inner_text(".field-error")
+    shows(page, ".field-error", "giltig e-postadress")
     assert_accessible(page)
     page.fill("#email", "kim@skola.se")
     page.click("main form button[type=submit]")
-    assert "Inga ärenden eller utkast" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "Inga ärenden eller utkast")
     assert_accessible(page)

@@ -3,7 +3,7 @@
 
 import re
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_inquiry_form import _login
 
 
@@ -21,22 +21,22 @@ def test_a_possible_personnummer_must_be_confirmed(page, live_server, live_app):
     page.goto(live_server + "/arenden/nytt")
     _fill_call(page, "Skolan har ärendenummer 201001012384 i sitt system.")
     page.click("text=Spara ärendet")
-    assert "ser ut som ett personnummer" in page.inner_text("#summary-error")
-    assert "inte sparat" in page.inner_text(".privacy-alert")
+    shows(page, "#summary-error", "ser ut som ett personnummer")
+    shows(page, ".privacy-alert", "inte sparat")
     assert page.input_value("#summary") == "Skolan har ärendenummer 201001012384 i sitt system."
     assert_accessible(page)
     page.check("text=201001012384 är inte ett personnummer: spara det ändå")
     page.click("text=Spara ärendet")
     # the saved case's own page (the refused save stayed on /arenden/nytt, which "/arenden/*" matches)
     page.wait_for_url(re.compile(re.escape(live_server) + r"/arenden/\d+$"))
-    assert "är sparat" in page.inner_text("[role=status]")
-    assert "201001012384" in page.inner_text("main")
+    shows(page, "[role=status]", "är sparat")
+    shows(page, "main", "201001012384")
 
     # On the timeline the same: warned, and "Ersätt med [borttaget]" removes it.
     page.select_option("#kind", "note")
     page.fill("#text", "Mamman uppgav 201001012384.")
     page.get_by_role("button", name="Lägg till", exact=True).click()
-    assert "ser ut som ett personnummer" in page.inner_text("#text-error")
+    shows(page, "#text-error", "ser ut som ett personnummer")
     assert_accessible(page)
     page.click("button[name=redact][value=text]")
     assert page.input_value("#text") == "Mamman uppgav [borttaget]."
@@ -47,5 +47,5 @@ def test_a_valid_personnummer_cannot_be_confirmed_away(page, live_server, live_a
     page.goto(live_server + "/arenden/nytt")
     _fill_call(page, "Eleven har nummer 201001012382.")
     page.click("text=Spara ärendet")
-    assert "personnummer får inte sparas" in page.inner_text("#summary-error")
+    shows(page, "#summary-error", "personnummer får inte sparas")
     assert page.locator("input[name=confirmed_numbers]").count() == 0

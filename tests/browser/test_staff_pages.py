@@ -1,7 +1,7 @@
 import uuid
 
 from supportline.auth.service import create_user
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -21,7 +21,7 @@ def test_login_page_is_accessible_and_works_with_the_keyboard(page, live_server,
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(live_server + "/")
-    assert "Välkommen" in page.inner_text("h1")
+    shows(page, "h1", "Välkommen")
     assert_accessible(page)
 
 
@@ -44,19 +44,19 @@ def test_admin_page_creates_an_account_and_is_accessible(page, live_server, live
     page.click("button[type=submit]")
     page.wait_for_url(live_server + "/")
     page.click("text=Administration")
-    assert page.inner_text("h1") == "Administration"
+    shows(page, "h1", "Administration", exact=True)
     assert_accessible(page)
     page.fill("#email", "ny-i-webblasaren@test.invalid")
     page.fill("#name", "Ny Person")
     page.select_option("#role", "coordinator")
     page.fill("#password", "kort")
     page.click("text=Skapa konto")
-    assert "minst 12 tecken" in page.inner_text(".field-error")
+    shows(page, ".field-error", "minst 12 tecken")
     assert page.input_value("#email") == "ny-i-webblasaren@test.invalid"
     assert_accessible(page)  # the page with errors must be accessible too
     page.fill("#password", "ett-riktigt-bra-losenord")
     page.click("text=Skapa konto")
-    assert "Kontot ny-i-webblasaren@test.invalid är skapat." in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "Kontot ny-i-webblasaren@test.invalid är skapat.")
     assert page.get_by_role("cell", name="ny-i-webblasaren@test.invalid", exact=True).count() == 1
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from supportline.auth.service import create_user
 from supportline.extensions import db
 from supportline.inquiries.models import ExposedPerson, Inquiry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -36,12 +36,12 @@ def _login_coordinator(page, live_server, live_app):
 def test_statistics_page_is_accessible(page, live_server, live_app):
     _login_coordinator(page, live_server, live_app)
     page.goto(live_server + "/statistik?period=custom&from=2025-01-01&to=2025-06-30")
-    assert "Statistik" in page.inner_text("h1")
+    shows(page, "h1", "Statistik")
     assert page.locator("svg[role=img]").count() >= 10
     assert_accessible(page)
     # a bad range: the message is on the field, and the page stays accessible
     page.goto(live_server + "/statistik?period=custom&from=2025-06-30&to=2025-01-01")
-    assert "före startdatumet" in page.inner_text("#to-error")
+    shows(page, "#to-error", "före startdatumet")
     assert_accessible(page)
     page.goto(live_server + "/statistik/kvartalsrapport?ar=2025&kvartal=1")
     assert_accessible(page)
@@ -87,15 +87,15 @@ def test_county_table_fits_at_1024_px(page, live_server, live_app):
 def test_report_and_frozen_quarters_are_accessible(page, live_server, live_app):
     _login_coordinator(page, live_server, live_app)
     page.goto(live_server + "/statistik/rapport?period=custom&from=2025-01-01&to=2025-03-31")
-    assert "Metod" in page.inner_text("main")
+    shows(page, "main", "Metod")
     assert_accessible(page)
     page.goto(live_server + "/statistik/kvartal")
     assert_accessible(page)
     page.fill("#ar", "2025")
     page.select_option("#kvartal", "1")
     page.click("form[aria-labelledby=make-heading] button[type=submit]")
-    assert "2025 kvartal 1, version" in page.inner_text("h1")
+    shows(page, "h1", "2025 kvartal 1, version")
     assert_accessible(page)
     page.click("text=Jämför med siffrorna i dag")
-    assert "Om kvartalet räknades i dag" in page.inner_text("main")
+    shows(page, "main", "Om kvartalet räknades i dag")
     assert_accessible(page)

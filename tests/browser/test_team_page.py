@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from supportline.auth.service import create_user
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.conftest import PASSWORD
 
 
@@ -49,7 +49,7 @@ def test_coordinator_reassigns_two_cases_with_the_keyboard(page, live_server, li
     page.wait_for_url(live_server + "/")
     page.get_by_role("link", name="Översikt").click()
     page.wait_for_url(live_server + "/oversikt")
-    assert page.inner_text("h1") == "Översikt över teamet"
+    shows(page, "h1", "Översikt över teamet", exact=True)
     assert _row(page, team["bo"]) == ["0", "0", "0", "0", "–"]
     unassigned_before = int(_row(page, "Utan handläggare")[0])
     assert_accessible(page)
@@ -68,7 +68,7 @@ def test_coordinator_reassigns_two_cases_with_the_keyboard(page, live_server, li
     page.focus("button:text('Tilldela de valda ärendena')")
     page.keyboard.press("Enter")
     page.wait_for_selector(".message-success")
-    assert page.inner_text(".message-success") == "2 ärenden fick ny handläggare."
+    shows(page, ".message-success", "2 ärenden fick ny handläggare.", exact=True)
     assert _row(page, team["bo"])[:2] == ["2", "0"]
     assert _row(page, team["bo"])[4].endswith("dagar")
     assert int(_row(page, "Utan handläggare")[0]) == unassigned_before - 2

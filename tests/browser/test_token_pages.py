@@ -8,7 +8,7 @@ import uuid
 from supportline.auth.models import User
 from supportline.auth.service import create_user, issue_api_token
 from supportline.extensions import db
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_account_pages import _focused, login_with_keyboard
 from tests.conftest import PASSWORD
 
@@ -44,7 +44,7 @@ def test_own_tokens_are_listed_and_revoked_from_the_keyboard(page, live_server, 
     tab_to(page, "Återkalla Telefonisystemet")
     page.keyboard.press("Enter")
     page.wait_for_selector("[role=status]")
-    assert "API-token är återkallad" in page.inner_text("[role=status]")
+    shows(page, "[role=status]", "API-token är återkallad")
     assert page.get_by_role("cell", name="Telefonisystemet", exact=True).count() == 0
     assert page.get_by_role("cell", name="Statistikexport", exact=True).count() == 1
     assert_accessible(page)
@@ -63,6 +63,6 @@ def test_admin_revokes_a_users_tokens_on_the_account_page(page, live_server, liv
     tab_to(page, "Återkalla alla API-token för " + email)
     page.keyboard.press("Enter")
     page.wait_for_selector("[role=status]")
-    assert "Alla API-token för" in page.inner_text("[role=status]")
-    assert "Kontot har inga API-token som fungerar." in page.inner_text("main")
+    shows(page, "[role=status]", "Alla API-token för")
+    shows(page, "main", "Kontot har inga API-token som fungerar.")
     assert_accessible(page)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from supportline.auth.models import User
 from supportline.extensions import db
 from supportline.inquiries.models import Inquiry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_inquiry_form import _login
 from tests.browser.test_knowledge_pages import _seed
 from tests.conftest import PASSWORD
@@ -64,7 +64,7 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         # The teacher finds the form from the knowledge base.
         page.goto(live_server + "/kunskap/")
         page.click("text=Ställ en fråga skriftligt")
-        assert page.inner_text("h1") == "Ställ en fråga till stödtelefonen"
+        shows(page, "h1", "Ställ en fråga till stödtelefonen", exact=True)
         assert_accessible(page)
         _fits_a_phone(page)
         page.fill("#question", question + " Hennes personnummer är 121212-1212.")
@@ -73,7 +73,7 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         page.fill("#email", "larare@skola.example")
         page.press("#email", "Enter")  # Enter in the one-line field sends the form; nothing typed is lost
         page.wait_for_selector(".field-error")
-        assert "personnummer" in page.inner_text(".field-error")
+        shows(page, ".field-error", "personnummer")
         assert page.input_value("#question").startswith(question)
         assert page.input_value("#email") == "larare@skola.example"
         assert page.input_value("#county") == "03"
@@ -84,9 +84,9 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         page.click("text=Skicka frågan")
         page.wait_for_url(re.compile(r".*/fraga/[A-Za-z0-9_-]{32,}\?ny=1$"))
         link = page.url.split("?")[0]
-        assert "Spara den här länken" in page.inner_text("main")
+        shows(page, "main", "Spara den här länken")
         assert page.input_value("#lanken") == link
-        assert "Väntar på svar" in page.inner_text(".status-line")
+        shows(page, ".status-line", "Väntar på svar")
         assert_accessible(page)
         _fits_a_phone(page)
         assert _stored(live_app, marker) == 1
@@ -100,7 +100,7 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         assert marker in waiting and "i öppettid" in waiting
         assert_accessible(handler_page)
         handler_page.click(f".waiting-list li:has-text('{marker}') a")
-        assert "Frågeställaren väntar på svar" in handler_page.inner_text("#svar")
+        shows(handler_page, "#svar", "Frågeställaren väntar på svar")
         assert_accessible(handler_page)
         handler_page.fill("#text", "Tack för din fråga.")
         handler_page.select_option("#template", label=template)
@@ -112,7 +112,7 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
         handler_page.fill("#text", text + " Socialtjänsten kan också ansöka om utreseförbud före resan.")
         handler_page.click("text=Skicka svaret")
         handler_page.wait_for_selector(".message-success")
-        assert "Svar till frågeställaren" in handler_page.inner_text("#tidslinje")
+        shows(handler_page, "#tidslinje", "Svar till frågeställaren")
         assert_accessible(handler_page)
         staff.close()
     finally:
@@ -130,15 +130,15 @@ def test_a_teacher_asks_a_handler_answers_and_the_teacher_reads_it(browser, page
     assert_accessible(page)
     _fits_a_phone(page)
     page.click("#fragor-och-svar >> text=Orosanmälan i skolan")
-    assert page.inner_text("h1") == "Orosanmälan i skolan"
+    shows(page, "h1", "Orosanmälan i skolan", exact=True)
 
     # ...and asks a follow-up on the same case.
     page.goto(link)
     page.fill("#text", "Tack! Ska vi också kontakta polisen innan resan?")
     page.click("text=Skicka följdfrågan")
     page.wait_for_url(link + "#fragor-och-svar")
-    assert "Ska vi också kontakta polisen innan resan?" in page.inner_text("#fragor-och-svar")
-    assert "Väntar på svar" in page.inner_text(".status-line")
+    shows(page, "#fragor-och-svar", "Ska vi också kontakta polisen innan resan?")
+    shows(page, ".status-line", "Väntar på svar")
     assert_accessible(page)
 
     # A guessed link is a 404, like any page that does not exist.
@@ -160,7 +160,7 @@ def test_an_editor_keeps_answer_templates(page, live_server, live_app, tmp_path)
     page.wait_for_url(live_server + "/")
     page.goto(live_server + "/kunskap/redaktor/")
     page.click("text=Svarsmallar för skriftliga frågor")
-    assert page.inner_text("h1") == "Svarsmallar"
+    shows(page, "h1", "Svarsmallar", exact=True)
     assert_accessible(page)
     page.click("text=Ny svarsmall")
     title = f"Utreseförbud {uuid.uuid4().hex[:6]}"
@@ -169,7 +169,7 @@ def test_an_editor_keeps_answer_templates(page, live_server, live_app, tmp_path)
     page.fill("#articles", "utreseforbud-kort")
     page.press("#title", "Enter")  # Enter in the one-line title sends the form; nothing typed is lost
     page.wait_for_selector(".field-error")
-    assert "telefonnummer" in page.inner_text(".field-error")
+    shows(page, ".field-error", "telefonnummer")
     assert page.input_value("#title") == title and page.input_value("#articles") == "utreseforbud-kort"
     assert_accessible(page)
     page.fill("#body", "Socialtjänsten kan ansöka om utreseförbud.")
